@@ -37,7 +37,8 @@ demo: install  ## get MovieLens and run the main job
 	$(BIN)/llmrec data --dataset ml-latest-small
 
 # Fails when nbdev-export or nbdev-clean would change what git sees: edit notebooks, export, clean, commit.
-export-check: dev
+# (No install prerequisite, so it can be pointed at any checkout's existing virtualenv: make export-check VENV=...)
+export-check:
 	@for cmd in nbdev-export nbdev-clean; do \
 	  before="$$(git status --porcelain -- $(SRC); git diff -- $(SRC) | sha1sum)"; \
 	  $(BIN)/$$cmd || exit 1; \
@@ -53,7 +54,7 @@ nbtest: dev  ## run the notebooks as tests (cells flagged slow/cuda are skipped)
 pytest: dev
 	LLMREC_PROGRESS=0 MPLBACKEND=Agg $(BIN)/pytest
 
-test: export-check nbtest pytest  ## install dev deps, check export/clean, run nbdev-test and pytest
+test: dev export-check nbtest pytest  ## install dev deps, check export/clean, run nbdev-test and pytest
 
 docs: dev  ## build the Quarto docs site into _docs/
 	@command -v quarto >/dev/null 2>&1 || { echo "make docs needs Quarto, which is not installed here."; \

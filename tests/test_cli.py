@@ -1,0 +1,37 @@
+"The `llmrec` console command, run as a user runs it."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent / "llmrec"
+
+def run(*args):
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env={**os.environ, "LLMREC_PROGRESS": "0"})
+
+def test_data_prints_the_summary():
+    r = run("data", "--dataset", "ml-latest-small")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ml-latest-small: 610 users, 9,742 items, 100,836 ratings")
+    assert "density" in r.stdout and "time span" in r.stdout
+
+def test_data_plot(tmp_path):
+    r = run("data", "--dataset", "synthetic", "--plot", str(tmp_path / "p.png"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+def test_bad_input_exits_2_with_the_reason():
+    r = run("data", "--dataset", "ml-100k", "--data-dir", "/definitely/not/here")
+    assert r.returncode == 2 and "is not a folder" in r.stderr and "Traceback" not in r.stderr
+    r = run("data", "--dataset", "ml-7")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+
+def test_data_dir(tmp_path):
+    from test_data import write_ml100k
+    write_ml100k(tmp_path / "ml-100k")
+    r = run("data", "--dataset", "ml-100k", "--data-dir", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ml-100k: 943 users, 1,682 items,")
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("llmrec ")
