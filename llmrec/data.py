@@ -19,7 +19,7 @@ from .core import USER, ITEM, RATING, TIMESTAMP, progress
 __all__ = ['RATING_COLS', 'MIRROR', 'MOVIELENS', 'ML100K_GENRES', 'SYNTH_VOCAB', 'validate_ratings', 'validate_items',
            'default_item_text', 'item_text', 'RecDataset', 'data_home', 'fetch_movielens', 'load_movielens',
            'synthetic_dataset', 'k_core', 'to_implicit', 'Split', 'leave_last_out', 'temporal_split', 'random_split',
-           'cold_item_split', 'leaked_pairs']
+           'cold_item_split', 'leaked_pairs', 'user_text']
 
 # %% ../nbs/01_data.ipynb #4dc57ee7
 RATING_COLS = [USER, ITEM, RATING, TIMESTAMP]
@@ -528,3 +528,21 @@ def leaked_pairs(split:Split)->int:
     "Number of held-out (user, item) pairs that also occur in `split.train` (0 for every llmrec split)."
     pairs = pd.MultiIndex.from_frame(split.train.ratings[[USER, ITEM]])
     return int(sum(pd.MultiIndex.from_frame(h[[USER, ITEM]]).isin(pairs).sum() for h in (split.test, split.valid) if h is not None))
+
+# %% ../nbs/01_data.ipynb #a7f24375
+def user_text(ds:RecDataset, # ratings and items
+              user_ids=None, # users to describe; None: every user in `ds.ratings`
+              max_items:int=20, # latest interactions used per user
+              min_rating:float|None=None, # keep only ratings at or above it (e.g. 4.0: what the user liked)
+             )->pd.Series:
+    "Each user's history as text: the titles (and years) of their `max_items` latest items, most recent first; '' for none."
+    if int(max_items) < 1: raise ValueError(f"max_items={max_items}: use at least 1.")
+    r = ds.ratings if min_rating is None else ds.ratings[ds.ratings[RATING] >= min_rating]
+    users = pd.unique(np.atleast_1d(np.asarray(ds.ratings[USER].unique() if user_ids is None else user_ids)))
+    r = r[r[USER].isin(users)].sort_values([USER, TIMESTAMP, ITEM], ascending=[True, False, True], kind="stable")
+    r = r.groupby(USER).head(int(max_items))
+    it = ds.items.set_index(ITEM)
+    label = it["title"].astype(str)
+    if "year" in it: label = label + it["year"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})")
+    texts = r[ITEM].map(label).groupby(r[USER], sort=False).agg("; ".join)
+    return texts.reindex(users).fillna("").rename("user_text").rename_axis(USER)

@@ -64,3 +64,11 @@ def test_make_test_fails_when_export_or_clean_would_change_git(tmp_path):
     subprocess.run(["git", "commit", "-qam", "unclean notebook", "--no-verify"], cwd=clone, check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
     r = check(); assert r.returncode != 0 and "nbdev-clean changed" in r.stdout
+
+def test_notebooks_keep_their_outputs():
+    "Lessons are read with their results: every notebook is saved executed (nbdev-clean keeps outputs)."
+    for p in sorted((ROOT / "nbs").glob("*.ipynb")):
+        nb = json.loads(p.read_text())
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        shown = [c for c in code if c.get("outputs")]
+        assert shown, f"{p.name} was saved without outputs: run it (nbdev-test --save) and commit it executed"
