@@ -48,8 +48,9 @@ export-check:
 	  fi; \
 	done; echo "nbdev-export and nbdev-clean leave git unchanged."
 
+# Two notebooks run at once on CI's two cores: one BLAS/torch thread each avoids oversubscription.
 nbtest: dev  ## run the notebooks as tests (cells flagged slow/cuda are skipped)
-	LLMREC_PROGRESS=0 MPLBACKEND=Agg $(BIN)/nbdev-test --timing
+	LLMREC_PROGRESS=0 MPLBACKEND=Agg OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/nbdev-test --timing
 
 pytest: dev
 	LLMREC_PROGRESS=0 MPLBACKEND=Agg $(BIN)/pytest
