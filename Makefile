@@ -33,8 +33,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed  ## create .venv and install llmrec through constraints.txt
 dev: $(VENV)/.installed-dev  ## install the dev extra too (nbdev, jupyterlab, pytest)
 
-demo: install  ## get MovieLens and run the main job
-	$(BIN)/llmrec data --dataset ml-latest-small
+demo: install  ## get MovieLens and run the main job: llmrec compare on ml-latest-small (report in out/compare)
+	$(BIN)/llmrec compare --dataset ml-latest-small --out out/compare
 
 # Fails when nbdev-export or nbdev-clean would change what git sees: edit notebooks, export, clean, commit.
 # (No install prerequisite, so it can be pointed at any checkout's existing virtualenv: make export-check VENV=...)

@@ -12,16 +12,23 @@ from typing import Callable
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from . import __version__
-from .core import get_device, progress, set_seed, topk
+from .core import USER, get_device, progress, set_seed, topk
 from .scoring import build_index, clustered_vectors, recall_at_k
 
 # %% auto #0
 __all__ = ['time_call', 'machine_info', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench', 'bench_fit',
-           'run_bench', 'add_bench_parser', 'cmd_bench', 'load_results']
+           'bench_train', 'run_bench', 'add_bench_parser', 'cmd_bench', 'load_results']
 
 # %% ../nbs/10_benchmark.ipynb #8cc6b0d5
 def _sync(device:torch.device):
     if device.type == "cuda": torch.cuda.synchronize(device)
+
+def _stats(times)->dict:
+    "Median, quartiles and min of durations in seconds."
+    q = np.percentile(times, [25, 50, 75])
+    return dict(median_s=float(q[1]), q1_s=float(q[0]), q3_s=float(q[2]), min_s=float(min(times)), repeats=len(times))
+
+def _rss_mb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 def time_call(fn:Callable[[], object], # the work to time, called with no arguments
               repeats:int=5, # timed calls
@@ -44,9 +51,7 @@ def time_call(fn:Callable[[], object], # the work to time, called with no argume
     finally:
         peak = torch.cuda.max_memory_allocated(dev) if dev.type == "cuda" else tracemalloc.get_traced_memory()[1]
         if dev.type != "cuda": tracemalloc.stop()
-    q = np.percentile(times, [25, 50, 75])
-    return dict(median_s=float(q[1]), q1_s=float(q[0]), q3_s=float(q[2]), min_s=float(min(times)), repeats=repeats,
-                peak_mem_mb=peak / 2**20, rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return dict(**_stats(times), peak_mem_mb=peak / 2**20, rss_mb=_rss_mb())
 
 # %% ../nbs/10_benchmark.ipynb #4a32a608
 def _cpu_model()->str:
@@ -90,7 +95,20 @@ class Bench:
             repeats:int|None=None, # override the bench's repeats
             **meta)->dict:
         "Time `fn` and record a row; returns it."
-        t = time_call(fn, repeats or self.repeats, self.warmup, self.device)
+        return self._row(stage, method, time_call(fn, repeats or self.repeats, self.warmup, self.device), work, unit, meta)
+
+    def add(self, stage:str, # as in `run`
+            method:str, # what was timed
+            times, # seconds of each timed repetition, measured elsewhere (e.g. inside a training loop)
+            work:float|None=None, # units of work per repetition
+            unit:str="items", # what `work` counts
+            peak_mem_mb:float|None=None, # peak memory, where the caller measured it
+            **meta)->dict:
+        "Record a row from durations measured by the caller; returns it."
+        if not len(times): raise ValueError(f"{stage} / {method}: no durations to record (did the loop run?).")
+        return self._row(stage, method, dict(**_stats(times), peak_mem_mb=peak_mem_mb, rss_mb=_rss_mb()), work, unit, meta)
+
+    def _row(self, stage, method, t:dict, work, unit, meta)->dict:
         row = dict(stage=stage, method=method, device=str(self.device), **meta, **t,
                    throughput=(work / t["median_s"]) if work else None, unit=unit if work else None)
         self.rows.append(row)
@@ -147,7 +165,7 @@ def bench_encode(bench:Bench, # collects the rows
                  model=None, # model folder or id; None: all-MiniLM-L6-v2
                 ):
     "Time `TextEncoder.encode` (no cache) per batch size and dtype, and sentence-transformers on the same texts."
-    from llmrec.encode import TextEncoder, default_model, model_dir
+    from llmrec.encode import TextEncoder, _quiet_transformers, default_model, model_dir
     dev = bench.device
     dtypes = dtypes or (["float32"] if dev.type == "cpu" else ["float32", "float16", "bfloat16"])
     path = str(model_dir(model or default_model()))
@@ -156,7 +174,7 @@ def bench_encode(bench:Bench, # collects the rows
     if peer:
         try:
             from sentence_transformers import SentenceTransformer
-            st = SentenceTransformer(path, device=str(dev))
+            with _quiet_transformers(): st = SentenceTransformer(path, device=str(dev))
         except ImportError: st = None
     for bs in progress(batch_sizes, desc="encode benchmark"):
         for dt in dtypes:
@@ -200,8 +218,10 @@ def peer_ratios(results:pd.DataFrame # rows from `Bench.results`
 # %% ../nbs/10_benchmark.ipynb #2d7e54e0
 def plot_bench(results:pd.DataFrame # rows from one or more `Bench.results` (several devices welcome)
               ):
-    "Encoding throughput vs batch size, and per-query scoring latency vs catalogue size (log-log), by method and device."
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4))
+    "Encoding throughput vs batch size, per-query scoring latency vs catalogue size (log-log), and training-step time, by method and device."
+    tr = results[results.stage == "train"]
+    fig, axes = plt.subplots(1, 3 if len(tr) else 2, figsize=(18 if len(tr) else 12, 4))
+    a, b = axes[:2]
     enc = results[results.stage == "encode"]
     for (m, dev, dt), g in (enc.groupby(["method", "device", "dtype"]) if len(enc) else []):
         g = g.sort_values("batch_size")
@@ -214,6 +234,12 @@ def plot_bench(results:pd.DataFrame # rows from one or more `Bench.results` (sev
         b.plot(g["items"], 1e3 * g.median_s / g.users, "o-", label=f"{m} ({dev})")
     b.set(xscale="log", yscale="log", xlabel="catalogue size (items)", ylabel="ms per query", title="Scoring + top-k latency")
     if len(sc): b.legend(fontsize=7)
+    if len(tr):
+        tr = tr.sort_values(["method", "device"])
+        lab = [f"{m} ({d}, batch {int(bs)})" for m, d, bs in zip(tr.method, tr.device, tr.batch_size)]
+        ms = 1e3 * tr[["q1_s", "median_s", "q3_s"]].to_numpy()
+        axes[2].barh(lab, ms[:, 1], xerr=[ms[:, 1] - ms[:, 0], ms[:, 2] - ms[:, 1]], color=["C1" if d != "cpu" else "C0" for d in tr.device])
+        axes[2].set(xscale="log", xlabel="ms per optimiser step (median, quartiles)", title="Training step")
     fig.tight_layout()
     return fig
 
@@ -229,6 +255,73 @@ def bench_fit(bench:Bench, # collects the rows
         bench.run("fit", name, lambda: make().fit(ds), work=ds.n_ratings, unit="ratings", repeats=repeats,
                   dataset=ds.name, items=ds.n_items, users=ds.n_users)
     return bench
+
+# %% ../nbs/10_benchmark.ipynb #7b1e0c02
+def _step_timer(device:torch.device):
+    "A `TrainerCallback` recording the seconds of each optimiser step (CUDA synchronised) and the peak CUDA memory."
+    from transformers import TrainerCallback
+    class StepTimer(TrainerCallback):
+        def __init__(self): self.times, self.t0, self.peak_mb = [], None, None
+        def on_train_begin(self, args, state, control, **kw):
+            if device.type == "cuda": torch.cuda.reset_peak_memory_stats(device)
+        def on_step_begin(self, args, state, control, **kw): _sync(device); self.t0 = time.perf_counter()
+        def on_step_end(self, args, state, control, **kw):
+            _sync(device); self.times.append(time.perf_counter() - self.t0)
+        def on_train_end(self, args, state, control, **kw):
+            if device.type == "cuda": self.peak_mb = torch.cuda.max_memory_allocated(device) / 2**20
+    return StepTimer()
+
+class _RandomEncoder:
+    "Stands in for a `TextEncoder` where only the vectors' shape matters: seeded random unit vectors."
+    def __init__(self, dim:int=384, seed:int=0): self.dim, self.seed = dim, seed
+    def encode(self, texts, **kw)->np.ndarray:
+        v = np.random.default_rng(self.seed).standard_normal((len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+def bench_train(bench:Bench, # collects the rows
+                ds, # a `RecDataset` with item texts (e.g. a few hundred users of MovieLens)
+                models=("ProfileBilinear", "CrossEncoderRegressor", "TwoTowerRetriever", "LSTMForecaster"), # which to time
+                batch_sizes:dict|None=None, # model name -> examples per step; default: each model's own training default
+                model=None, # encoder of the transformer models: folder or hub id; None: all-MiniLM-L6-v2
+                max_length:int|None=None, # cross-encoder pair tokens / two-tower history tokens; None: the models' defaults (256 / 128)
+               ):
+    "Time optimiser steps of the fine-tuning models inside their training loops, and of the LSTM forecaster."
+    from llmrec.finetune import CrossEncoderRegressor, ProfileBilinear, TrainConfig, TwoTowerRetriever
+    dev, n = bench.device, bench.warmup + bench.repeats
+    makers = {"ProfileBilinear": (ProfileBilinear, dict(encoder=_RandomEncoder())),
+              "CrossEncoderRegressor": (CrossEncoderRegressor, dict(model=model, max_examples=20 * n * 32, **({"max_length": max_length} if max_length else {}))),
+              "TwoTowerRetriever": (TwoTowerRetriever, dict(model=model, max_examples=20 * n * 32, **({"max_length": max_length} if max_length else {})))}
+    unknown = set(models) - {*makers, "LSTMForecaster"}
+    if unknown: raise ValueError(f"Unknown model(s) {sorted(unknown)}: choose from {[*makers, 'LSTMForecaster']}.")
+    for name in progress(models, desc="training-step benchmark"):
+        if name == "LSTMForecaster":
+            _bench_lstm(bench, (batch_sizes or {}).get(name, 64)); continue
+        cls, kw = makers[name]
+        bs = int((batch_sizes or {}).get(name, cls._default_training["batch_size"]))
+        timer = _step_timer(dev)
+        cfg = TrainConfig(max_steps=n, batch_size=bs, eval_every=10**9, patience=None, max_valid=bs, log_every=10**9,
+                          device="cpu" if dev.type == "cpu" else None, callbacks=(timer,))
+        m = cls(**kw, training=cfg).fit(ds)
+        params = m.trainable_params_ if hasattr(m, "trainable_params_") else sum(p.numel() for p in m.net_.parameters() if p.requires_grad)
+        bench.add("train", name, timer.times[bench.warmup:], work=bs, unit="examples", peak_mem_mb=timer.peak_mb,
+                  dataset=ds.name, batch_size=bs, max_length=getattr(m, "max_length", None), precision=getattr(m, "precision_", cfg.precision()),
+                  trainable_params=params)
+    return bench
+
+def _bench_lstm(bench:Bench, batch_size:int=64, seed:int=0):
+    "Time `LSTMForecaster`'s optimiser step on `batch_size` random share series of its default length (20 labels)."
+    from llmrec.evolution import LSTMForecaster, _pad
+    f = LSTMForecaster(epochs=0, batch_size=batch_size, device=bench.device, seed=seed, show_progress=False)
+    rng = np.random.default_rng(seed)
+    series = [rng.dirichlet(np.ones(20), size=f.max_len) for _ in range(batch_size)]
+    f.fit(series)                                                        # epochs=0: the network, untrained
+    X, lens = _pad(series, f.max_len)
+    X, mask = X.to(f.device_), torch.ones(batch_size, f.max_len - 1, device=f.device_)
+    opt = torch.optim.Adam(f.net_.parameters(), lr=f.lr)
+    f.net_.train()
+    with f._threads():
+        bench.run("train", "LSTMForecaster", lambda: f._step(opt, X, mask), work=batch_size, unit="series", batch_size=batch_size,
+                  precision="no", trainable_params=sum(p.numel() for p in f.net_.parameters()))
 
 # %% ../nbs/10_benchmark.ipynb #d9b5c835
 def run_bench(quick:bool=True, # small sizes (minutes on a laptop CPU) or the full benchmark
@@ -247,9 +340,14 @@ def run_bench(quick:bool=True, # small sizes (minutes on a laptop CPU) or the fu
     bench_scoring(bench, sizes=(10_000, 30_000) if quick else (10_000, 100_000, 1_000_000), n_users=256,
                   approx=True)
     bench_fit(bench, k_core(ds, 10) if quick else ds)
-    if not quick:
-        from llmrec.evaluate import run_compare
-        bench.run("end-to-end", "llmrec compare", lambda: run_compare(ds), repeats=1, dataset=ds.name)
+    if quick:                                                         # 100 users, smaller transformer batches
+        few = ds.ratings[USER].drop_duplicates().iloc[:100]
+        bench_train(bench, ds.subset(ds.ratings[ds.ratings[USER].isin(few)], f"{ds.name}, 100 users"),
+                    batch_sizes={"CrossEncoderRegressor": 8, "TwoTowerRetriever": 16}, max_length=128)
+    else: bench_train(bench, ds)
+    from llmrec.evaluate import MODEL_NAMES, run_compare
+    e2e = synthetic_dataset() if quick else ds                        # every model, every slice, the report's tables
+    bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e), repeats=1, dataset=e2e.name, models=len(MODEL_NAMES))
     if out is not None:
         bench.save(out)
         fig = plot_bench(bench.results); fig.savefig(Path(out) / "bench.png", dpi=120, bbox_inches="tight"); plt.close(fig)

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .data import MOVIELENS, RecDataset, load_movielens, synthetic_dataset
 from .benchmark import add_bench_parser
-from .evaluate import MODEL_NAMES, SPLITS, headline_table, run_compare
+from .evaluate import MODEL_NAMES, SLICES, SPLITS, headline_table, run_compare, slice_table
 from .evolution import add_forecast_parser
 
 # %% auto #0
@@ -29,6 +29,8 @@ def load_dataset(name:str="ml-latest-small", # a MovieLens release or 'synthetic
         return synthetic_dataset()
     return load_movielens(name, data_dir=data_dir)
 
+def _summary(ds:RecDataset)->str: return f"{ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_ratings:,} ratings"
+
 def _add_data_args(p:argparse.ArgumentParser):
     p.add_argument("--dataset", default="ml-latest-small", choices=DATASETS, help="dataset (default: %(default)s)")
     p.add_argument("--data-dir", type=Path, help="an extracted release to read instead of downloading")
@@ -37,7 +39,7 @@ def _add_data_args(p:argparse.ArgumentParser):
 def cmd_data(args):
     "Print the summary of a dataset (and optionally save its distribution plot)."
     ds = load_dataset(args.dataset, args.data_dir)
-    print(f"{ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_ratings:,} ratings\n")
+    print(_summary(ds) + "\n")
     print(ds.summary().to_string())
     if args.plot:
         ds.plot().savefig(args.plot, dpi=120, bbox_inches="tight")
@@ -45,12 +47,16 @@ def cmd_data(args):
 
 # %% ../nbs/11_cli.ipynb #634f70ec
 def cmd_compare(args):
-    "Run the comparison, print the headline table and say where the report is."
+    "Run the comparison; print the dataset, the accuracy table, NDCG by slice, and where the report is."
     ds = load_dataset(args.dataset, args.data_dir)
+    print(_summary(ds), flush=True)
     res = run_compare(ds, split=args.split, models=args.models, out=args.out, seed=args.seed)
-    print(f"\n{ds.name}, {args.split} split: NDCG, recall and hit rate at 10 over all test users (95% CI)\n")
-    print(headline_table(res).to_string())
-    print(f"\nreport, results.csv and plots written to {args.out} ({res.attrs.get('wall_seconds', float('nan')):.0f} s)")
+    acc = headline_table(res, metrics=("ndcg", "recall", "hit_rate"))
+    print(f"\n{args.split} split, all test users, k=10: mean (95% CI); {acc.columns[-1]}: paired Wilcoxon test per user, Holm-corrected\n")
+    print(acc.to_string())
+    print("\nNDCG@10 by slice (↑/↓: significantly above/below the slice's best traditional baseline, Holm p < 0.05)\n")
+    print(slice_table(res, "ndcg", 10, SLICES, ci=False).to_string())
+    print(f"\nreport.md, results.csv and plots written to {args.out} ({res.attrs['wall_seconds']:.0f} s)")
 
 def _add_compare_parser(sub):
     c = sub.add_parser("compare", help="train every model and compare LLM-based with traditional recommenders (the main job)")

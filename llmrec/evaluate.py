@@ -22,7 +22,7 @@ from .baselines import UserKNN, ItemKNN, BiasedMF, ALS, BPR, EASE, Hybrid
 __all__ = ['SPLITS', 'SLICES', 'BASELINES', 'LLM_MODELS', 'MODEL_NAMES', 'GRIDS', 'TUNED', 'HEADLINE', 'RESULT_COLS',
            'make_split', 'merge_valid', 'popularity_slices', 'slice_truth', 'recommend_among', 'user_metrics',
            'summarise', 'evaluate', 'paired_test', 'holm', 'compare', 'tune', 'default_models', 'plot_results',
-           'plot_buckets', 'headline_table', 'write_report', 'run_compare']
+           'plot_buckets', 'headline_table', 'slice_table', 'to_markdown', 'write_report', 'run_compare']
 
 # %% ../nbs/09_evaluate.ipynb #76650d92
 SPLITS = {"leave-last-out": (leave_last_out, dict(n_test=5, n_valid=5)),
@@ -410,7 +410,33 @@ def headline_table(res:pd.DataFrame, # a `compare` table
     wide.columns.name = None
     return wide
 
-def _md(df:pd.DataFrame, index:bool=True)->str:
+def slice_table(res:pd.DataFrame, # a `compare` table
+                metric:str="ndcg", # metric shown
+                k:int=10, # its cut-off
+                slices=None, # columns, in order (default: every slice in `res`; missing ones are skipped)
+                ci:bool=True, # show intervals as 'value (low–high)'
+                marks:bool=True, # '↑'/'↓': significantly above/below the slice's best traditional baseline (Holm p < 0.05)
+               )->pd.DataFrame:
+    "One row per model (order of `headline_table`), one column per slice: `metric@k`; numbers when `ci` and `marks` are False."
+    d = res[(res.metric == metric) & (res.k == k)]
+    if d.empty: raise ValueError(f"no rows for metric={metric!r}, k={k}: pick values that compare reported.")
+    present = list(dict.fromkeys(d["slice"]))
+    cols = present if slices is None else [s for s in slices if s in present]
+    if not cols: raise ValueError(f"none of the slices {list(slices)} is in the table; it has {present}.")
+    first = "all" if "all" in cols else cols[0]
+    order = d[d["slice"] == first].set_index("model").value.sort_values(ascending=False).index
+    if not (ci or marks): return d.pivot(index="model", columns="slice", values="value")[cols].reindex(order).rename_axis(columns=None)
+    ref = d.set_index(["slice", "model"]).value
+    def cell(r):
+        s = _fmt(r["value"], r["ci_low"], r["ci_high"]) if ci else _fmt(r["value"], np.nan, np.nan)
+        if marks and r["p_holm"] < 0.05: s += " ↑" if r["value"] > ref[(r["slice"], r["baseline"])] else " ↓"
+        return s
+    wide = d.assign(cell=d.apply(cell, axis=1)).pivot(index="model", columns="slice", values="cell")
+    return wide[cols].reindex(order).rename_axis(columns=None)
+
+def to_markdown(df:pd.DataFrame, # the table
+                index:bool=True, # include the index as the first column
+               )->str:
     "A DataFrame as a Markdown table."
     d = df.reset_index() if index else df
     cells = [[("" if pd.isna(v) else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row] for row in d.to_numpy().tolist()]
@@ -447,12 +473,11 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
         plt.close(fig); figs[fname] = True
     lines = [f"# {title}", ""] + [f"- **{a}**: {b}" for a, b in (notes or {}).items()] + [""]
     lines += [f"## All test users, k={k}", "", "Mean over users with 95% Student-t intervals; p: paired Wilcoxon test per user against the best "
-              "traditional baseline, Holm-corrected over models.", "", _md(headline_table(res, k)), ""]
+              "traditional baseline, Holm-corrected over models.", "", to_markdown(headline_table(res, k)), ""]
     nd = res[(res.metric == "ndcg") & (res.k == k)]
     if nd["slice"].nunique() > 1:
-        by = nd.assign(cell=[_fmt(*t) for t in zip(nd.value, nd.ci_low, nd.ci_high)]).pivot(index="model", columns="slice", values="cell")
-        by = by[list(dict.fromkeys(nd["slice"]))].reindex(headline_table(res, k).index)
-        lines += [f"## NDCG@{k} by slice", "", _md(by), ""]
+        lines += [f"## NDCG@{k} by slice", "", "↑/↓: significantly above/below the slice's best traditional baseline (Holm p < 0.05).", "",
+                  to_markdown(slice_table(res, "ndcg", k)), ""]
         best = nd.dropna(subset=["baseline"]).groupby("slice", sort=False).baseline.first()
         lines += ["Best traditional baseline per slice (the reference of the tests): " + ", ".join(f"{s}: {b}" for s, b in best.items()) + ".", ""]
         order = {s: j for j, s in enumerate(dict.fromkeys(nd["slice"]))}
@@ -466,9 +491,9 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
     rating = res[res.metric.isin(["mae", "rmse"])]
     if len(rating):
         rt = rating.assign(cell=[_fmt(*t) for t in zip(rating.value, rating.ci_low, rating.ci_high)]).pivot(index="model", columns="metric", values="cell")
-        lines += ["## Rating prediction (test ratings)", "", _md(rt), ""]
+        lines += ["## Rating prediction (test ratings)", "", to_markdown(rt), ""]
     secs = res.attrs.get("fit_seconds")
-    if secs: lines += ["## Fit time (seconds, this machine)", "", _md(pd.Series(secs, name="seconds").round(1).rename_axis("model").to_frame()), ""]
+    if secs: lines += ["## Fit time (seconds, this machine)", "", to_markdown(pd.Series(secs, name="seconds").round(1).rename_axis("model").to_frame()), ""]
     if figs: lines += ["## Plots", ""] + [f"![{f}]({f})" for f in figs] + [""]
     _atomic(out / "report.md", lambda p: p.write_text("\n".join(lines)))
     return out

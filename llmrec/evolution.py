@@ -329,13 +329,18 @@ class LSTMForecaster(Forecaster):
                 b = by_len[j]
                 L = int(lens[b].max())
                 xb, mb = X[b, :L], mask[b, :L - 1]
-                pred, _ = self.net_(xb[:, :-1])
-                err = ((pred - xb[:, 1:]) ** 2).mean(2) * mb
-                loss = err.sum() / mb.sum()
-                opt.zero_grad(); loss.backward(); opt.step()
-                tot += float(err.detach().sum()); cnt += float(mb.sum())
+                err = self._step(opt, xb, mb)
+                tot += float(err.sum()); cnt += float(mb.sum())
             self.losses_.append(tot / cnt)
         self.net_.eval()
+
+    def _step(self, opt:torch.optim.Optimizer, xb:torch.Tensor, mb:torch.Tensor)->torch.Tensor:
+        "One optimiser step on padded series `xb` (B, L, d), `mb` (B, L-1) masking the valid (window, next) pairs; returns their squared errors."
+        pred, _ = self.net_(xb[:, :-1])
+        err = ((pred - xb[:, 1:]) ** 2).mean(2) * mb
+        loss = err.sum() / mb.sum()
+        opt.zero_grad(); loss.backward(); opt.step()
+        return err.detach()
 
     @torch.no_grad()
     def forecast_from(self, series, # histories to continue (not necessarily the ones `fit` saw): one array or a list

@@ -39,3 +39,17 @@ def test_bench_encode_with_a_tiny_model(tmp_path):
     bench_encode(b, ["a film about space"] * 20 + ["heist"] * 5, batch_sizes=(4, 8), peer=False, model=str(m))
     r = b.results
     assert r.batch_size.tolist() == [4, 8] and (r.throughput > 0).all() and (r.tokens_per_s > r.throughput).all()
+
+
+def test_bench_add_and_training_steps():
+    from llmrec.benchmark import bench_train
+    b = Bench(repeats=2, warmup=1)
+    row = b.add("train", "outside", [0.4, 0.2], work=8, unit="examples")
+    assert row["median_s"] == pytest.approx(0.3) and row["throughput"] == pytest.approx(8 / 0.3)
+    with pytest.raises(ValueError, match="no durations"): b.add("train", "none", [])
+    ds = synthetic_dataset(n_users=40, n_items=60, events_per_user=10)
+    bench_train(b, ds, models=["ProfileBilinear", "LSTMForecaster"], batch_sizes={"ProfileBilinear": 32, "LSTMForecaster": 8})
+    r = b.results.iloc[1:].set_index("method")
+    assert r.repeats.tolist() == [2, 2] and r.batch_size.tolist() == [32, 8]          # the warm-up step is not counted
+    assert (r.median_s > 0).all() and np.allclose(r.throughput, r.batch_size / r.median_s)
+    with pytest.raises(ValueError, match="Unknown model"): bench_train(b, ds, models=["SVD"])

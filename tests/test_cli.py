@@ -1,7 +1,7 @@
 "The `llmrec` console command, run as a user runs it."
 import os, subprocess, sys
 from pathlib import Path
-import pytest
+import pandas as pd, pytest
 
 BIN = Path(sys.executable).parent / "llmrec"
 
@@ -31,6 +31,25 @@ def test_data_dir(tmp_path):
     r = run("data", "--dataset", "ml-100k", "--data-dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("ml-100k: 943 users, 1,682 items,")
+
+def test_compare_on_an_extracted_ml100k_folder(tmp_path):
+    "The main job on a folder in the official ml-100k layout: summary first, both tables, the report files."
+    from test_data import write_ml100k
+    write_ml100k(tmp_path / "ml-100k")
+    out = tmp_path / "out"
+    r = run("compare", "--dataset", "ml-100k", "--data-dir", str(tmp_path), "--models", "popularity", "itemknn", "ease", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ml-100k: 943 users, 1,682 items,")
+    assert "ndcg@10" in r.stdout and "NDCG@10 by slice" in r.stdout and "cold-item" in r.stdout
+    assert {"report.md", "results.csv", "significance.csv", "ndcg_by_slice.png"} <= {p.name for p in out.iterdir()}
+    res = pd.read_csv(out / "results.csv")
+    assert set(res.model) == {"popularity", "itemknn", "ease"}
+    ease = res.query("model == 'ease' and slice == 'all' and metric == 'ndcg' and k == 10").value.item()
+    assert f"{ease:.4f}" in r.stdout
+
+def test_compare_bad_model_exits_2():
+    r = run("compare", "--dataset", "synthetic", "--models", "svd")
+    assert r.returncode == 2 and "invalid choice: 'svd'" in r.stderr
 
 def test_version():
     r = run("--version")
