@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from . import __version__
-from .core import USER, get_device, progress, set_seed, topk
+from .core import USER, atomic_write, get_device, progress, set_seed, topk
 from .scoring import build_index, clustered_vectors, recall_at_k
 
 # %% auto #0
@@ -123,9 +123,7 @@ class Bench:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         for name, text in [("results.csv", self.results.to_csv(index=False)),
                            ("results.json", json.dumps(dict(machine=self.machine, results=self.rows), indent=1, default=str))]:
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
-            with os.fdopen(fd, "w") as f: f.write(text)
-            os.replace(tmp, out / name)
+            atomic_write(out / name, lambda p: p.write_text(text))
         return out
 
 # %% ../nbs/10_benchmark.ipynb #3a7621c0
@@ -216,31 +214,34 @@ def peer_ratios(results:pd.DataFrame # rows from `Bench.results`
     return df
 
 # %% ../nbs/10_benchmark.ipynb #2d7e54e0
-def plot_bench(results:pd.DataFrame # rows from one or more `Bench.results` (several devices welcome)
+def plot_bench(results:pd.DataFrame # rows from `Bench.results`, or from `load_results` (several runs and devices welcome)
               ):
-    "Encoding throughput vs batch size, per-query scoring latency vs catalogue size (log-log), and training-step time, by method and device."
+    "Encoding throughput vs batch size, per-query scoring latency vs catalogue size (log-log), and training-step time, by method and run (or device)."
+    results = results.assign(where=results["run"] if "run" in results else results["device"])
     tr = results[results.stage == "train"]
-    fig, axes = plt.subplots(1, 3 if len(tr) else 2, figsize=(18 if len(tr) else 12, 4))
+    fig, axes = plt.subplots(1, 3 if len(tr) else 2, figsize=(18 if len(tr) else 12, 4.5), layout="constrained")
     a, b = axes[:2]
     enc = results[results.stage == "encode"]
-    for (m, dev, dt), g in (enc.groupby(["method", "device", "dtype"]) if len(enc) else []):
+    for (m, dev, dt), g in (enc.groupby(["method", "where", "dtype"]) if len(enc) else []):
         g = g.sort_values("batch_size")
         a.plot(g.batch_size, g.throughput, "o-", label=f"{m} ({dev}, {dt})")
     a.set(xscale="log", xlabel="batch size", ylabel="texts / s", title="Encoding throughput")
+    if len(enc):
+        a.set_xticks(sorted(enc.batch_size.dropna().unique()), [str(int(x)) for x in sorted(enc.batch_size.dropna().unique())])
+        a.minorticks_off()
     if len(enc): a.legend(fontsize=7)
     sc = results[results.stage == "scoring"]
-    for (m, dev), g in (sc.groupby(["method", "device"]) if len(sc) else []):
+    for (m, dev), g in (sc.groupby(["method", "where"]) if len(sc) else []):
         g = g.sort_values("items")
         b.plot(g["items"], 1e3 * g.median_s / g.users, "o-", label=f"{m} ({dev})")
     b.set(xscale="log", yscale="log", xlabel="catalogue size (items)", ylabel="ms per query", title="Scoring + top-k latency")
     if len(sc): b.legend(fontsize=7)
     if len(tr):
-        tr = tr.sort_values(["method", "device"])
-        lab = [f"{m} ({d}, batch {int(bs)})" for m, d, bs in zip(tr.method, tr.device, tr.batch_size)]
+        tr = tr.sort_values(["method", "where"])
+        lab = [f"{m} ({w}, batch {int(bs)})" for m, w, bs in zip(tr.method, tr["where"], tr.batch_size)]
         ms = 1e3 * tr[["q1_s", "median_s", "q3_s"]].to_numpy()
         axes[2].barh(lab, ms[:, 1], xerr=[ms[:, 1] - ms[:, 0], ms[:, 2] - ms[:, 1]], color=["C1" if d != "cpu" else "C0" for d in tr.device])
         axes[2].set(xscale="log", xlabel="ms per optimiser step (median, quartiles)", title="Training step")
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/10_benchmark.ipynb #4ff44f6c
@@ -350,9 +351,10 @@ def run_bench(quick:bool=True, # small sizes (minutes on a laptop CPU) or the fu
     bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e), repeats=1, dataset=e2e.name, models=len(MODEL_NAMES))
     if out is not None:
         bench.save(out)
-        fig = plot_bench(bench.results); fig.savefig(Path(out) / "bench.png", dpi=120, bbox_inches="tight"); plt.close(fig)
+        fig = plot_bench(bench.results)
+        atomic_write(Path(out) / "bench.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png")); plt.close(fig)
         r = peer_ratios(bench.results)
-        if len(r): r.to_csv(Path(out) / "ratios.csv", index=False)
+        if len(r): atomic_write(Path(out) / "ratios.csv", lambda p: r.to_csv(p, index=False))
     return bench.results
 
 def add_bench_parser(sub):

@@ -6,14 +6,15 @@ Docs: https://llmrec.github.io/llmrec/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #10c43b6c
 from __future__ import annotations
-import inspect, os, random
+import inspect, os, random, tempfile
+from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'progress', 'IdIndex',
-           'topk', 'NotFittedError', 'Recommender', 'Popularity']
+__all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'progress',
+           'atomic_write', 'IdIndex', 'topk', 'NotFittedError', 'Recommender', 'Popularity']
 
 # %% ../nbs/00_core.ipynb #ae7de5df
 USER, ITEM, RATING, TIMESTAMP = "user_id", "item_id", "rating", "timestamp"
@@ -50,6 +51,22 @@ def progress(it=None, # the iterable to wrap
     if disable is None: disable = os.environ.get("LLMREC_PROGRESS", "1") == "0"
     kwargs = {"leave": False, "delay": 2.0, **kwargs}
     return tqdm(it, desc=desc, total=total, disable=disable, **kwargs)
+
+# %% ../nbs/00_core.ipynb #a70b1c02
+def atomic_write(path:str|os.PathLike, # the file to (re)write; its folder must exist
+                 write, # called with a temporary path beside `path`; writes the content there
+                )->Path:
+    "Call `write(tmp)` and rename `tmp` to `path` if it succeeds; on failure `path` is untouched and `tmp` removed. Returns `path`."
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"); os.close(fd)
+    try:
+        write(Path(tmp))
+        mask = os.umask(0); os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+    return path
 
 # %% ../nbs/00_core.ipynb #2708b528
 class IdIndex:

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch
 import matplotlib
 import matplotlib.pyplot as plt
 from scipy import stats
-from .core import USER, ITEM, RATING, SCORE, RANK, Recommender, Popularity, get_device, progress, set_seed, topk
+from .core import USER, ITEM, RATING, SCORE, RANK, Recommender, Popularity, atomic_write, get_device, progress, set_seed, topk
 from .data import RecDataset, Split, leave_last_out, temporal_split, cold_item_split, load_movielens, synthetic_dataset
 from .metrics import (METRICS, ranking_metrics, item_popularity, long_tail_items, catalogue_coverage, novelty,
                             long_tail_share, intra_list_diversity, check_recs)
@@ -444,14 +444,6 @@ def to_markdown(df:pd.DataFrame, # the table
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in cells]
     return "\n".join(lines)
 
-def _atomic(path:Path, write):
-    "Call `write(tmp_path)` and rename the result to `path`, so no reader sees half a file."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix); os.close(fd)
-    try: write(Path(tmp)); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 RESULT_COLS = ["model", "slice", "metric", "k", "value", "ci_low", "ci_high"]
 
 def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated)
@@ -462,14 +454,14 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
                 )->Path:
     "Write `results.csv` (tidy), `significance.csv`, `ndcg_by_slice.png`, `recall_by_popularity.png` and `report.md` into `out`; returns `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    _atomic(out / "results.csv", lambda p: res[RESULT_COLS].to_csv(p, index=False))
+    atomic_write(out / "results.csv", lambda p: res[RESULT_COLS].to_csv(p, index=False))
     sig = res.dropna(subset=["p_value"])[["model", "slice", "metric", "k", "baseline", "p_value", "p_holm"]]
-    _atomic(out / "significance.csv", lambda p: sig.to_csv(p, index=False))
+    atomic_write(out / "significance.csv", lambda p: sig.to_csv(p, index=False))
     figs = {}
     for fname, make in [("ndcg_by_slice.png", lambda: plot_results(res, "ndcg", k)), ("recall_by_popularity.png", lambda: plot_buckets(res, "recall", k))]:
         try: fig = make()
         except ValueError: continue
-        _atomic(out / fname, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+        atomic_write(out / fname, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
         plt.close(fig); figs[fname] = True
     lines = [f"# {title}", ""] + [f"- **{a}**: {b}" for a, b in (notes or {}).items()] + [""]
     lines += [f"## All test users, k={k}", "", "Mean over users with 95% Student-t intervals; p: paired Wilcoxon test per user against the best "
@@ -495,7 +487,7 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
     secs = res.attrs.get("fit_seconds")
     if secs: lines += ["## Fit time (seconds, this machine)", "", to_markdown(pd.Series(secs, name="seconds").round(1).rename_axis("model").to_frame()), ""]
     if figs: lines += ["## Plots", ""] + [f"![{f}]({f})" for f in figs] + [""]
-    _atomic(out / "report.md", lambda p: p.write_text("\n".join(lines)))
+    atomic_write(out / "report.md", lambda p: p.write_text("\n".join(lines)))
     return out
 
 # %% ../nbs/09_evaluate.ipynb #b0085b4e

@@ -1,5 +1,5 @@
 "The timing harness and the benchmark pieces, at toy sizes."
-import json, time
+import json, os, time
 import numpy as np, pandas as pd, pytest
 from llmrec.benchmark import Bench, bench_encode, bench_fit, bench_scoring, peer_ratios, plot_bench, time_call
 from llmrec.data import synthetic_dataset
@@ -26,6 +26,8 @@ def test_bench_rows_save_and_ratios(tmp_path):
     ivf = r[r.method == "faiss ivf"].throughput.iloc[0]
     assert ratios.set_index("comparison").loc["scoring: faiss ivf / matmul+topk", "ratio"] == pytest.approx(ivf / ref)
     b.save(tmp_path)
+    mask = os.umask(0); os.umask(mask)
+    assert (tmp_path / "results.json").stat().st_mode & 0o777 == 0o666 & ~mask
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["machine"]["cpu_cores"] >= 1 and len(saved["results"]) == len(r)
     assert len(pd.read_csv(tmp_path / "results.csv")) == len(r)

@@ -1,4 +1,5 @@
 "The evaluation protocol: slices, paired tests, tuning, the report files, and reproducibility of `run_compare`."
+import os
 import numpy as np, pandas as pd, pytest
 from statsmodels.stats.multitest import multipletests
 from llmrec.core import Popularity
@@ -42,6 +43,8 @@ def test_report_files(tmp_path):
     assert md.startswith("# llmrec compare: synthetic") and "| ease |" in md and "wall time" in md
     assert (out / "ndcg_by_slice.png").read_bytes()[:4] == b"\x89PNG"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]        # no temp file left behind
+    mask = os.umask(0); os.umask(mask)
+    assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o666 & ~mask}   # ordinary files, not owner-only temp files
 
 
 def test_ml100k_from_an_extracted_folder(tmp_path):
