@@ -348,7 +348,7 @@ def run_bench(quick:bool=True, # small sizes (minutes on a laptop CPU) or the fu
     else: bench_train(bench, ds)
     from llmrec.evaluate import MODEL_NAMES, run_compare
     e2e = synthetic_dataset() if quick else ds                        # every model, every slice, the report's tables
-    bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e), repeats=1, dataset=e2e.name, models=len(MODEL_NAMES))
+    bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e, device=bench.device), repeats=1, dataset=e2e.name, models=len(MODEL_NAMES))
     if out is not None:
         bench.save(out)
         fig = plot_bench(bench.results)
