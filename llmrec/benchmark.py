@@ -16,8 +16,8 @@ from .core import USER, atomic_write, get_device, progress, set_seed, topk
 from .scoring import build_index, clustered_vectors, recall_at_k
 
 # %% auto #0
-__all__ = ['time_call', 'machine_info', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench', 'bench_fit',
-           'bench_train', 'run_bench', 'add_bench_parser', 'cmd_bench', 'load_results']
+__all__ = ['time_calls', 'time_call', 'machine_info', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench',
+           'bench_fit', 'bench_train', 'run_bench', 'add_bench_parser', 'cmd_bench', 'load_results']
 
 # %% ../nbs/10_benchmark.ipynb #8cc6b0d5
 def _sync(device:torch.device):
@@ -30,28 +30,39 @@ def _stats(times)->dict:
 
 def _rss_mb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+def time_calls(fns:dict, # name -> the work to time, called with no arguments
+               repeats:int=5, # timed calls of each
+               warmup:int=1, # untimed rounds first
+               device:str|torch.device|None="cpu", # where the work runs: CUDA is synchronised around each call
+              )->dict:
+    "Time several callables interleaved (a, b, a, b, ...), so drifting background load hits each alike; name -> `time_call` statistics."
+    if repeats < 1: raise ValueError(f"repeats={repeats}: time at least one call.")
+    dev, cuda = get_device(device), get_device(device).type == "cuda"
+    for _ in range(warmup):
+        for fn in fns.values(): fn()
+    _sync(dev)
+    times, peaks = {k: [] for k in fns}, dict.fromkeys(fns, 0)
+    if not cuda: tracemalloc.start()
+    try:
+        for _ in range(repeats):
+            for k, fn in fns.items():
+                if cuda: torch.cuda.reset_peak_memory_stats(dev)
+                else: tracemalloc.reset_peak()
+                _sync(dev); t = time.perf_counter()
+                fn()
+                _sync(dev); times[k].append(time.perf_counter() - t)
+                peaks[k] = max(peaks[k], torch.cuda.max_memory_allocated(dev) if cuda else tracemalloc.get_traced_memory()[1])
+    finally:
+        if not cuda: tracemalloc.stop()
+    return {k: dict(**_stats(times[k]), peak_mem_mb=peaks[k] / 2**20, rss_mb=_rss_mb()) for k in fns}
+
 def time_call(fn:Callable[[], object], # the work to time, called with no arguments
               repeats:int=5, # timed calls
               warmup:int=1, # untimed calls first
               device:str|torch.device|None="cpu", # where `fn` runs: CUDA is synchronised around each call
              )->dict:
     "Median, quartiles and min of `repeats` timed calls of `fn` after `warmup` calls, with peak memory in MB."
-    if repeats < 1: raise ValueError(f"repeats={repeats}: time at least one call.")
-    dev = get_device(device)
-    for _ in range(warmup): fn()
-    _sync(dev)
-    if dev.type == "cuda": torch.cuda.reset_peak_memory_stats(dev)
-    else: tracemalloc.start()
-    times = []
-    try:
-        for _ in range(repeats):
-            _sync(dev); t = time.perf_counter()
-            fn()
-            _sync(dev); times.append(time.perf_counter() - t)
-    finally:
-        peak = torch.cuda.max_memory_allocated(dev) if dev.type == "cuda" else tracemalloc.get_traced_memory()[1]
-        if dev.type != "cuda": tracemalloc.stop()
-    return dict(**_stats(times), peak_mem_mb=peak / 2**20, rss_mb=_rss_mb())
+    return time_calls({"fn": fn}, repeats, warmup, device)["fn"]
 
 # %% ../nbs/10_benchmark.ipynb #4a32a608
 def _cpu_model()->str:
@@ -96,6 +107,15 @@ class Bench:
             **meta)->dict:
         "Time `fn` and record a row; returns it."
         return self._row(stage, method, time_call(fn, repeats or self.repeats, self.warmup, self.device), work, unit, meta)
+
+    def run_many(self, stage:str, # as in `run`
+                 fns:dict, # method name -> the work; timed interleaved (see `time_calls`)
+                 work:float|None=None, # units of work per call, the same for each
+                 unit:str="items", # what `work` counts
+                 **meta)->list[dict]:
+        "Time methods that do the same work side by side and record a row each; returns the rows."
+        ts = time_calls(fns, self.repeats, self.warmup, self.device)
+        return [self._row(stage, m, t, work, unit, meta) for m, t in ts.items()]
 
     def add(self, stage:str, # as in `run`
             method:str, # what was timed
@@ -143,8 +163,8 @@ def bench_scoring(bench:Bench, # collects the rows
         items, users = allv[:n], allv[n:]
         I, U = torch.from_numpy(items).to(dev), torch.from_numpy(users).to(dev)
         meta = dict(items=n, users=n_users, dim=d, k=k)
-        bench.run("scoring", "matmul+topk (reference)", lambda: torch.topk(U @ I.T, k, dim=1), work=n_users, unit="queries", **meta)
-        bench.run("scoring", "llmrec topk (deterministic ties)", lambda: topk(U @ I.T, k), work=n_users, unit="queries", **meta)
+        bench.run_many("scoring", {"matmul+topk (reference)": lambda: torch.topk(U @ I.T, k, dim=1),
+                                   "llmrec topk (deterministic ties)": lambda: topk(U @ I.T, k)}, work=n_users, unit="queries", **meta)
         exact = torch.topk(U @ I.T, k, dim=1).indices.cpu().numpy()
         for kind in ["flat", "hnsw", "ivf"] if approx else ["flat"]:
             t = time.perf_counter(); index = build_index(items, kind, nprobe=nprobe, ef_search=ef_search, seed=seed)
@@ -179,13 +199,10 @@ def bench_encode(bench:Bench, # collects the rows
             enc = TextEncoder(path, batch_size=bs, device=dev, dtype=dt).load()
             if n_tokens is None:
                 n_tokens = sum(len(x) for x in enc.tokenizer_(texts, truncation=True, max_length=enc.max_length)["input_ids"])
-            row = bench.run("encode", "llmrec TextEncoder", lambda: enc.encode(texts, cache=False, show_progress=False),
-                            work=len(texts), unit="texts", batch_size=bs, dtype=dt, tokens=n_tokens)
-            row["tokens_per_s"] = n_tokens / row["median_s"]
+            fns = {"llmrec TextEncoder": lambda: enc.encode(texts, cache=False, show_progress=False)}
             if st is not None and dt == "float32":
-                row = bench.run("encode", "sentence-transformers (peer)",
-                                lambda: st.encode(texts, batch_size=bs, normalize_embeddings=True, show_progress_bar=False),
-                                work=len(texts), unit="texts", batch_size=bs, dtype=dt, tokens=n_tokens)
+                fns["sentence-transformers (peer)"] = lambda: st.encode(texts, batch_size=bs, normalize_embeddings=True, show_progress_bar=False)
+            for row in bench.run_many("encode", fns, work=len(texts), unit="texts", batch_size=bs, dtype=dt, tokens=n_tokens):
                 row["tokens_per_s"] = n_tokens / row["median_s"]
     return bench
 
