@@ -7,10 +7,9 @@ Docs: https://llmrec.github.io/llmrec/baselines.html.md"""
 # %% ../nbs/08_baselines.ipynb #0fb9815d
 from __future__ import annotations
 import itertools, warnings
-from contextlib import contextmanager
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
-from .core import USER, ITEM, RATING, Recommender, Popularity, get_device, progress, topk
+from .core import USER, ITEM, RATING, Recommender, Popularity, get_device, progress, topk, torch_threads
 from .metrics import ranking_metrics
 
 # %% auto #0
@@ -24,14 +23,6 @@ def _sparse(m:sp.spmatrix, device)->torch.Tensor:
         warnings.simplefilter("ignore", UserWarning)              # torch flags sparse CSR support as beta
         return torch.sparse_csr_tensor(torch.as_tensor(m.indptr, dtype=torch.int64), torch.as_tensor(m.indices, dtype=torch.int64),
                                        torch.as_tensor(m.data), size=m.shape).to(device)
-
-@contextmanager
-def _one_thread(device:torch.device):
-    "Run the block on one CPU thread: mini-batch steps on small tensors gain nothing from more, and lose a lot on a busy machine."
-    if device.type != "cpu": yield; return
-    n = torch.get_num_threads(); torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
 
 class TorchRecommender(Recommender):
     "A `Recommender` whose learned state lives in torch tensors on `device_`; subclasses implement `_fit_torch`."
@@ -191,7 +182,7 @@ class BPR(TorchRecommender):
         b = torch.nn.Parameter(torch.zeros(I, device=dev))
         opt = torch.optim.Adam([P, Q, b], lr=self.lr)
         self.losses_ = []
-        with _one_thread(dev):
+        with torch_threads(1, dev):
             for _ in progress(range(self.epochs), desc="BPR epochs"):
                 perm = rng.permutation(len(u_all))
                 u, i = u_all[perm], i_all[perm]
@@ -233,7 +224,7 @@ class BiasedMF(TorchRecommender):
         bu, bi = torch.nn.Parameter(torch.zeros(U, device=dev)), torch.nn.Parameter(torch.zeros(I, device=dev))
         opt = torch.optim.Adam([P, Q, bu, bi], lr=self.lr)
         self.losses_ = []
-        with _one_thread(dev):
+        with torch_threads(1, dev):
             for _ in progress(range(self.epochs), desc="MF epochs"):
                 perm, tot = rng.permutation(len(u_all)), 0.0
                 for s in range(0, len(perm), self.batch_size):

@@ -6,7 +6,7 @@ Docs: https://llmrec.github.io/llmrec/benchmark.html.md"""
 
 # %% ../nbs/10_benchmark.ipynb #8af318fc
 from __future__ import annotations
-import json, os, platform, resource, statistics, tempfile, time, tracemalloc
+import json, os, platform, resource, tempfile, time, tracemalloc
 from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd, torch
@@ -37,7 +37,7 @@ def time_calls(fns:dict, # name -> the work to time, called with no arguments
               )->dict:
     "Time several callables interleaved (a, b, a, b, ...), so drifting background load hits each alike; name -> `time_call` statistics."
     if repeats < 1: raise ValueError(f"repeats={repeats}: time at least one call.")
-    dev, cuda = get_device(device), get_device(device).type == "cuda"
+    dev = get_device(device); cuda = dev.type == "cuda"
     for _ in range(warmup):
         for fn in fns.values(): fn()
     _sync(dev)

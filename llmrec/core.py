@@ -7,6 +7,7 @@ Docs: https://llmrec.github.io/llmrec/core.html.md"""
 # %% ../nbs/00_core.ipynb #10c43b6c
 from __future__ import annotations
 import inspect, os, random, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
@@ -14,7 +15,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'progress',
-           'atomic_write', 'IdIndex', 'topk', 'NotFittedError', 'Recommender', 'Popularity']
+           'torch_threads', 'atomic_write', 'IdIndex', 'topk', 'NotFittedError', 'Recommender', 'Popularity']
 
 # %% ../nbs/00_core.ipynb #ae7de5df
 USER, ITEM, RATING, TIMESTAMP = "user_id", "item_id", "rating", "timestamp"
@@ -51,6 +52,17 @@ def progress(it=None, # the iterable to wrap
     if disable is None: disable = os.environ.get("LLMREC_PROGRESS", "1") == "0"
     kwargs = {"leave": False, "delay": 2.0, **kwargs}
     return tqdm(it, desc=desc, total=total, disable=disable, **kwargs)
+
+# %% ../nbs/00_core.ipynb #a70b1c05
+@contextmanager
+def torch_threads(n:int|None, # CPU threads inside the block; None or 0 leaves the setting alone
+                  device:str|torch.device|None=None, # the block's device: a GPU leaves the setting alone; None applies it anyway
+                 ):
+    "Run the block with `n` torch CPU threads, then restore the previous setting."
+    if not n or (device is not None and torch.device(device).type != "cpu"): yield; return
+    old = torch.get_num_threads(); torch.set_num_threads(int(n))
+    try: yield
+    finally: torch.set_num_threads(old)
 
 # %% ../nbs/00_core.ipynb #a70b1c02
 def atomic_write(path:str|os.PathLike, # the file to (re)write; its folder must exist

@@ -6,7 +6,7 @@ Docs: https://llmrec.github.io/llmrec/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #e343a663
 from __future__ import annotations
-import hashlib, io, json, os, re, shutil, tempfile, urllib.error, urllib.request, zipfile
+import hashlib, io, json, os, shutil, string, tempfile, urllib.error, urllib.request, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -17,9 +17,9 @@ from .core import USER, ITEM, RATING, TIMESTAMP, progress
 
 # %% auto #0
 __all__ = ['RATING_COLS', 'MIRROR', 'MOVIELENS', 'ML100K_GENRES', 'SYNTH_VOCAB', 'validate_ratings', 'validate_items',
-           'default_item_text', 'item_text', 'RecDataset', 'data_home', 'fetch_movielens', 'load_movielens',
-           'synthetic_dataset', 'k_core', 'to_implicit', 'Split', 'leave_last_out', 'temporal_split', 'random_split',
-           'cold_item_split', 'leaked_pairs', 'user_text']
+           'default_item_text', 'item_text', 'catalogue_texts', 'RecDataset', 'data_home', 'fetch_movielens',
+           'load_movielens', 'synthetic_dataset', 'k_core', 'to_implicit', 'Split', 'leave_last_out', 'temporal_split',
+           'random_split', 'cold_item_split', 'leaked_pairs', 'user_text']
 
 # %% ../nbs/01_data.ipynb #4dc57ee7
 RATING_COLS = [USER, ITEM, RATING, TIMESTAMP]
@@ -93,11 +93,24 @@ def item_text(items:pd.DataFrame, # the catalogue
     if template is None: template = default_item_text
     rows = items.to_dict("records")
     if callable(template): return pd.Series([template(r) for r in rows], index=items.index, dtype=object)
-    fields = {f for _, f, _, _ in __import__("string").Formatter().parse(template) if f}
+    fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
     missing = sorted(f for f in fields if f not in items.columns)
     if missing: raise ValueError(f"template uses {missing} but items has no such column(s); available: {list(items.columns)}.")
     fill = lambda r: {k: ("" if v is None or (isinstance(v, float) and np.isnan(v)) else v) for k, v in r.items()}
     return pd.Series([template.format_map(fill(r)) for r in rows], index=items.index, dtype=object)
+
+# %% ../nbs/01_data.ipynb #c7a1e002
+def catalogue_texts(train, # a `RecDataset` (anything with an `items` DataFrame)
+                    ids, # item ids in the order wanted, e.g. a fitted model's `items_.ids`
+                    template:str|Callable|None=None, # None: the `text` column; else a template for `item_text`
+                    who:str="this model", # named in the error message
+                   )->list[str]:
+    "The text of each item in `ids` (empty for ids the catalogue lacks)."
+    items = getattr(train, "items", None)
+    if items is None or (template is None and "text" not in items):
+        raise ValueError(f"{who} needs item texts: give train.items a 'text' column (RecDataset builds one), or pass template= (see item_text).")
+    text = item_text(items, template) if template is not None else items["text"]
+    return pd.Series(text.to_numpy(), index=items[ITEM].to_numpy()).reindex(ids).fillna("").astype(str).tolist()
 
 # %% ../nbs/01_data.ipynb #5d47ccc2
 @dataclass(repr=False)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import patch
-from .core import get_device, progress
+from .core import atomic_write, get_device, progress
 from .data import data_home
 
 # %% auto #0
@@ -192,18 +192,20 @@ def _read_cache(path:Path, settings:dict)->tuple[np.ndarray, np.ndarray]|None:
         return None
 
 def _write_cache(path:Path, settings:dict, hashes:np.ndarray, vectors:np.ndarray):
-    "Write the cache atomically: a temp file in the same folder, then `os.replace`."
+    "Write the cache atomically (`atomic_write`)."
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, hashes=hashes, vectors=vectors.astype(np.float32),
-                     settings=np.frombuffer(json.dumps(settings).encode(), np.uint8))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    def write(tmp):
+        with open(tmp, "wb") as f:                                  # a file object: given a path, np.savez appends '.npz'
+            np.savez(f, hashes=hashes, vectors=vectors.astype(np.float32), settings=np.frombuffer(json.dumps(settings).encode(), np.uint8))
+    atomic_write(path, write)
 
 # %% ../nbs/02_encode.ipynb #90e1f11f
+def _pool(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
+    "Mean of the token vectors over the attention mask, or the first ([CLS]) token's vector."
+    if pooling == "cls": return h[:, 0]
+    m = mask.unsqueeze(-1).to(h.dtype)
+    return (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
 @patch
 def _embed(self:TextEncoder, texts:list[str], show_progress:bool|None=None)->np.ndarray:
     "Vectors of non-empty `texts`, in order: token-length-sorted batches with dynamic padding."
@@ -223,11 +225,7 @@ def _embed(self:TextEncoder, texts:list[str], show_progress:bool|None=None)->np.
             for r, j in enumerate(b): x[r, :lens[j]] = torch.as_tensor(ids[j]); m[r, :lens[j]] = 1
             feed = dict(input_ids=x.to(dev), attention_mask=m.to(dev))
             if tt is not None and "token_type_ids" in tok.model_input_names: feed["token_type_ids"] = torch.zeros_like(feed["input_ids"])
-            h = mdl(**feed).last_hidden_state.float()
-            if self.pooling == "cls": v = h[:, 0]
-            else:
-                mf = feed["attention_mask"].unsqueeze(-1).float()
-                v = (h * mf).sum(1) / mf.sum(1).clamp(min=1e-9)
+            v = _pool(mdl(**feed).last_hidden_state.float(), feed["attention_mask"], self.pooling)
             if self.normalize: v = torch.nn.functional.normalize(v, dim=-1)
             out[b] = v.cpu().numpy()
     return out
@@ -253,11 +251,12 @@ def encode(self:TextEncoder, texts, # a string (gives one vector) or a list/Seri
             for t, k in zip(uniq, h):
                 r = row.get(bytes(k))
                 if r is not None: vecs[t] = stored[1][r]
-        todo = [t for t in uniq if t not in vecs]
+        miss = [j for j, t in enumerate(uniq) if t not in vecs]
+        todo = [uniq[j] for j in miss]
         if todo:
             new = self._embed(todo, show_progress)
             vecs.update(zip(todo, new))
-            hk = _text_hashes(todo)
+            hk = h[miss]
             if stored is not None: hk, new = np.concatenate([stored[0], hk]), np.concatenate([stored[1], new])
             _write_cache(path, settings, hk, new)
         stats.update(cached=len(uniq) - len(todo), encoded=len(todo))

@@ -6,15 +6,14 @@ Docs: https://llmrec.github.io/llmrec/evaluate.html.md"""
 
 # %% ../nbs/09_evaluate.ipynb #2cc8fb81
 from __future__ import annotations
-import os, platform, re, tempfile, time
+import itertools, os, platform, re, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-import matplotlib
 import matplotlib.pyplot as plt
 from scipy import stats
 from .core import USER, ITEM, RATING, SCORE, RANK, Recommender, Popularity, atomic_write, get_device, progress, set_seed, topk
 from .data import RecDataset, Split, leave_last_out, temporal_split, cold_item_split, load_movielens, synthetic_dataset
-from .metrics import (METRICS, ranking_metrics, item_popularity, long_tail_items, catalogue_coverage, novelty,
+from .metrics import (METRICS, mae, rmse, ranking_metrics, item_popularity, long_tail_items, catalogue_coverage, novelty,
                             long_tail_share, intra_list_diversity, check_recs)
 from .baselines import UserKNN, ItemKNN, BiasedMF, ALS, BPR, EASE, Hybrid
 
@@ -283,13 +282,12 @@ def tune(make, # a function of keyword arguments returning an unfitted Recommend
     "Score every grid point on the validation data: one row per point, best first, with fit seconds."
     if split.valid is None: raise ValueError("tune needs split.valid: make the split with a validation part (e.g. leave_last_out(ds, 5, 5)).")
     keys = list(grid)
-    points = [dict(zip(keys, v)) for v in __import__("itertools").product(*grid.values())]
+    points = [dict(zip(keys, v)) for v in itertools.product(*grid.values())]
     users, rows = split.valid[USER].unique(), []
     for p in progress(points, desc=f"tune {metric}"):
         t = time.perf_counter(); m = make(**p).fit(split.train); secs = time.perf_counter() - t
         if metric in ("rmse", "mae"):
-            err = m.predict(split.valid[USER], split.valid[ITEM]) - split.valid[RATING].to_numpy()
-            v = float(np.sqrt((err ** 2).mean())) if metric == "rmse" else float(np.abs(err).mean())
+            v = (rmse if metric == "rmse" else mae)(split.valid[RATING], m.predict(split.valid[USER], split.valid[ITEM]))
         else: v = float(ranking_metrics(m.recommend(users, k), split.valid, k)[metric].mean())
         rows.append({**p, metric: v, "fit_s": round(secs, 2)})
     return pd.DataFrame(rows).sort_values(metric, ascending=metric in ("rmse", "mae"), kind="stable").reset_index(drop=True)
@@ -306,9 +304,7 @@ TUNED = {
 }
 
 def _cosine_llm(**kw)->Recommender:
-    try: from llmrec.scoring import CosineRecommender
-    except ImportError as e:
-        raise ImportError("cosine-llm needs llmrec.scoring (nbs/03_scoring.ipynb); leave 'cosine-llm' and 'hybrid' out of models until it exists.") from e
+    from llmrec.scoring import CosineRecommender                       # imported here: it loads transformers
     return CosineRecommender(**kw)
 
 def default_models(names=None, # model names (default `MODEL_NAMES`)

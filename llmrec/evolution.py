@@ -6,14 +6,13 @@ Docs: https://llmrec.github.io/llmrec/evolution.html.md"""
 
 # %% ../nbs/06_evolution.ipynb #5ddd99da
 from __future__ import annotations
-import contextlib, inspect, warnings
+import warnings
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from .core import USER, ITEM, TIMESTAMP, Recommender, get_device, progress, set_seed, topk
+from .core import USER, ITEM, TIMESTAMP, NotFittedError, Recommender, get_device, progress, set_seed, topk, torch_threads
 from .metrics import mean_ci, ranking_metrics
 
-try: from threadpoolctl import threadpool_limits
-except ImportError: threadpool_limits = None
+from threadpoolctl import threadpool_limits
 
 # %% auto #0
 __all__ = ['META', 'ARIMA_GRID', 'FORECASTERS', 'item_labels', 'interest_series', 'label_columns', 'embedding_clusters',
@@ -164,13 +163,11 @@ class Forecaster:
     def forecast(self, h:int=1 # windows ahead
                 ):
         "The next `h` windows: (h,) or (h, d) for one series, a list of those for a list."
-        if not hasattr(self, "series_"): raise ValueError(f"This {type(self).__name__} is not fitted yet: call .fit(series) before .forecast(h).")
+        if not hasattr(self, "series_"): raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call .fit(series) before .forecast(h).")
         if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1: raise ValueError(f"h={h!r}: forecast at least one window ahead (h >= 1).")
         return _as_kind(self._forecast(int(h)), self.kind_)
 
-    def __repr__(self):
-        ps = [p for p in inspect.signature(type(self).__init__).parameters if p not in ("self", "args", "kwargs")]
-        return f"{type(self).__name__}({', '.join(f'{p}={getattr(self, p)!r}' for p in ps if hasattr(self, p))})"
+    __repr__ = Recommender.__repr__                                      # `Name(param=value, ...)`, as for models
 
 class LastValue(Forecaster):
     "The naive forecast: every future window repeats the last one."
@@ -189,8 +186,8 @@ class MovingAverage(Forecaster):
 ARIMA_GRID = ((0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (2, 0, 0))  # orders tried by AIC (d = 0 throughout: AICs are comparable)
 
 def _one_thread():
-    "BLAS limited to one thread (when threadpoolctl is installed): tiny matrix products run faster without thread hand-offs."
-    return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
+    "BLAS limited to one thread: tiny matrix products run faster without thread hand-offs."
+    return threadpool_limits(1)
 
 class ARIMAForecaster(Forecaster):
     "ARIMA (statsmodels) per series and label column; the order by AIC over `grid` unless `order` is given."
@@ -295,13 +292,9 @@ class LSTMForecaster(Forecaster):
         self.batch_size, self.max_len, self.seed, self.device = batch_size, max_len, seed, device
         self.num_threads, self.show_progress = num_threads, show_progress
 
-    @contextlib.contextmanager
     def _threads(self):
         "Run torch on `num_threads` CPU threads, then restore the setting."
-        old = torch.get_num_threads()
-        if self.num_threads: torch.set_num_threads(int(self.num_threads))
-        try: yield
-        finally: torch.set_num_threads(old)
+        return torch_threads(self.num_threads)
 
     def _fit(self, series):
         if int(self.max_len) < 2: raise ValueError(f"max_len={self.max_len}: keep at least 2 windows per series to learn a next-window step.")
@@ -347,7 +340,7 @@ class LSTMForecaster(Forecaster):
                       h:int=1, # windows ahead
                      ):
         "The trained network's forecasts for other histories, e.g. users it was not trained on."
-        if not hasattr(self, "net_"): raise ValueError("This LSTMForecaster is not fitted yet: call .fit(series) first.")
+        if not hasattr(self, "net_"): raise NotFittedError("This LSTMForecaster is not fitted yet: call .fit(series) first.")
         arrs, kind = _as_list(series)
         if arrs[0].shape[1] != self.net_.head.out_features:
             raise ValueError(f"series have {arrs[0].shape[1]} labels but the network was trained on {self.net_.head.out_features}: use the same labels.")
@@ -489,7 +482,8 @@ class EvolvingInterestRecommender(Recommender):
         if int(self.candidates) < 1: raise ValueError(f"candidates={self.candidates}: re-rank at least one item per user.")
         self.base_ = self.base.fit(train)
         L = self.labels if isinstance(self.labels, pd.DataFrame) else item_labels(train.items, self.labels)
-        self.base_cols_ = torch.as_tensor(self.base_.items_.index(self.items_.ids))
+        if not (np.array_equal(self.base_.items_.ids, self.items_.ids) and np.array_equal(self.base_.users_.ids, self.users_.ids)):
+            raise ValueError("the base model indexes users or items differently: it must be a Recommender fitted on the same train.")
         self.item_labels_ = torch.from_numpy(L.reindex(self.items_.ids, fill_value=0).to_numpy(np.float32).copy())
         users, arrs = series_arrays(interest_series(train, L, self.window))
         self.forecaster_ = self.forecaster if self.forecaster is not None else LSTMForecaster()
@@ -499,7 +493,7 @@ class EvolvingInterestRecommender(Recommender):
 
     def _score(self, uidx, iidx):
         u = uidx.cpu()
-        S = self.base_.score(self.users_[u.numpy()]).float().cpu()[:, self.base_cols_]
+        S = self.base_._score(u, None).float().cpu()                        # same users and catalogue (checked in fit)
         seen = self.seen_[u.numpy()].tocoo()
         masked = S.index_put((torch.as_tensor(seen.row, dtype=torch.long), torch.as_tensor(seen.col, dtype=torch.long)), torch.tensor(-torch.inf))
         vals, cand = topk(masked, int(self.candidates))

@@ -8,7 +8,7 @@ Docs: https://llmrec.github.io/llmrec/finetune.html.md"""
 from __future__ import annotations
 import json, math, os, shutil, tempfile, time, warnings
 from contextlib import nullcontext
-from dataclasses import dataclass, asdict, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
@@ -17,8 +17,8 @@ from torch import nn
 import matplotlib.pyplot as plt
 from safetensors.torch import save_file, load_file
 from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, IdIndex, set_seed, progress, topk
-from .data import item_text
-from .encode import TextEncoder, default_model, model_dir, _quiet_transformers
+from .data import catalogue_texts
+from .encode import TextEncoder, default_model, model_dir, _pool, _quiet_transformers
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'profile_texts', 'next_item_pairs', 'TrainConfig', 'tiny_word_bert', 'FineTuned', 'ProfileBilinear',
@@ -121,7 +121,7 @@ class TrainConfig:
 
     def check(self)->"TrainConfig":
         "Raise a `ValueError` naming the first bad setting; returns `self`."
-        if self.max_steps <= 0 and self.max_steps != 0 and not self.epochs > 0:
+        if self.max_steps < 0 and not self.epochs > 0:
             raise ValueError(f"epochs={self.epochs}, max_steps={self.max_steps}: train for epochs > 0, or set max_steps > 0 (0 skips training).")
         for k in ("batch_size", "grad_accum", "log_every"):
             if int(getattr(self, k)) < 1: raise ValueError(f"{k}={getattr(self, k)}: use at least 1.")
@@ -268,12 +268,6 @@ def _holdout(n:int, frac:float, max_valid:int|None, seed:int)->tuple[np.ndarray,
                          "pass fit(train, valid=...) or change valid_frac.")
     va, tr = perm[:nv], np.sort(perm[nv:])
     return tr, np.sort(va[:max_valid] if max_valid else va)
-
-def _pool(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
-    "Mean of the token vectors over the attention mask, or the first ([CLS]) token's vector."
-    if pooling == "cls": return h[:, 0]
-    m = mask.unsqueeze(-1).to(h.dtype)
-    return (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
 
 def _autocast(device:torch.device, prec:str):
     "Mixed-precision context for inference on a GPU (nothing on the CPU)."
@@ -483,12 +477,8 @@ def _rmse_metric(sd:float):
     return f
 
 def _item_texts(model:Recommender, train, template)->list[str]:
-    "The text of every catalogue item, in index order: `items.text`, or `template` (see `llmrec.data.item_text`)."
-    items = getattr(train, "items", None)
-    if items is None or (template is None and "text" not in items):
-        raise ValueError(f"{type(model).__name__} needs item texts: give train.items a 'text' column (RecDataset builds one), or pass template=.")
-    text = item_text(items, template) if template is not None else items["text"]
-    return pd.Series(text.to_numpy(), index=items[ITEM].to_numpy()).reindex(model.items_.ids).fillna("").astype(str).tolist()
+    "The text of every catalogue item, in the model's index order (see `llmrec.data.catalogue_texts`)."
+    return catalogue_texts(train, model.items_.ids, template, type(model).__name__)
 
 def _rating_examples(model:FineTuned, train, valid, cfg:TrainConfig, max_examples:int|None)->tuple:
     "Training rows and validation rows (pandas) of rating examples, with a 'loo' flag: is the pair in the training profiles?"
@@ -656,15 +646,15 @@ class CrossEncoderRegressor(FineTuned):
         self.trainable_params_, self.total_params_ = _n_params(mdl)
         tr, va = _rating_examples(self, train, self._valid, cfg, self.max_examples)
         hist = _Histories(train, True, bool(self.genres))
-        def table(df, loo):
-            a = [hist.text(u, i if l else None, int(self.max_items)) for u, i, l in zip(df[USER], df[ITEM], df["loo"] if loo else [False] * len(df))]
+        def table(df):                                                      # 'loo': leave the rated item out of its own profile
+            a = [hist.text(u, i if l else None, int(self.max_items)) for u, i, l in zip(df[USER], df[ITEM], df["loo"])]
             b = [self.item_texts_[j] for j in self.items_.index(df[ITEM].to_numpy())]
             return _Table(a=a, b=b, labels=((df[RATING].to_numpy(np.float64) - self.mu_) / self.sd_).astype(np.float32))
         self.precision_ = cfg.precision()
         if cfg.max_steps == 0: self.history_, self.train_seconds_ = _history([], "rmse"), 0.0
         else:
             trainer, self.history_, self.train_seconds_ = _train(
-                mdl, table(tr, True), table(va, True), _PairCollate(self.tokenizer_, self.max_length), cfg, "rmse",
+                mdl, table(tr), table(va), _PairCollate(self.tokenizer_, self.max_length), cfg, "rmse",
                 compute_metrics=_rmse_metric(self.sd_), resume=self._resume, desc="cross-encoder")
             mdl = trainer.model
             self.n_train_, self.steps_ = len(tr), int(trainer.state.global_step)

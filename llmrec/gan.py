@@ -8,14 +8,13 @@ Docs: https://llmrec.github.io/llmrec/gan.html.md"""
 from __future__ import annotations
 import json, os, re, shutil, tempfile
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn as nn, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
-from .core import ITEM, NotFittedError, get_device, progress
+from .core import ITEM, NotFittedError, get_device, progress, topk, torch_threads
 from .data import item_text
 from .encode import TextEncoder
 
@@ -121,11 +120,9 @@ class ItemConditioner:
                  )->np.ndarray:
         "(n_items, dim) float32 condition vectors."
         if not hasattr(self, "genres_"): raise NotFittedError("ItemConditioner is not fitted yet: call .fit(items) first.")
-        n, col = len(items), {g: j for j, g in enumerate(self.genres_)}
-        G = np.zeros((n, len(self.genres_)), np.float32)
-        for r, s in enumerate(items["genres"].fillna("") if "genres" in items else [""] * n):
-            for g in str(s).split("|"):
-                if g in col: G[r, col[g]] = 1
+        n = len(items)
+        G = (items["genres"].fillna("").astype(str).str.get_dummies("|").reindex(columns=self.genres_, fill_value=0).to_numpy(np.float32)
+             if "genres" in items else np.zeros((n, len(self.genres_)), np.float32))
         y = pd.to_numeric(items["year"], errors="coerce").astype(float).to_numpy() if "year" in items else np.full(n, np.nan)
         Y = np.stack([np.nan_to_num((y - self.year_mean_) / self.year_std_), np.isnan(y)], 1).astype(np.float32)
         parts = [G, Y]
@@ -261,14 +258,6 @@ def _items_of(data)->pd.DataFrame:
 
 def _bce(logits, target:float): return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
-@contextmanager
-def _cpu_threads(n:int|None, device:torch.device):
-    "Run the block with `n` torch CPU threads (then restore the setting); no-op for None or a GPU."
-    if n is None or device.type != "cpu": yield; return
-    old = torch.get_num_threads(); torch.set_num_threads(int(n))
-    try: yield
-    finally: torch.set_num_threads(old)
-
 _HIST = ["phase", "step", "g_mle", "g_adv", "d_loss", "d_acc"]
 
 class DescriptionGAN:
@@ -343,7 +332,7 @@ def fit(self:DescriptionGAN, dataset, # a `RecDataset` or items DataFrame; the i
     X = torch.cat([torch.full_like(Y[:, :1], Vocab.BOS), Y[:, :-1]], 1)
     self._data, self._log = (X, Y, C), []
     with torch.random.fork_rng(devices=[self.device_] if self.device_.type == "cuda" else []), \
-         _cpu_threads(self.cpu_threads, self.device_):                                             # leave the caller's RNG alone
+         torch_threads(self.cpu_threads, self.device_):                                             # leave the caller's RNG alone
         torch.manual_seed(int(self.seed))
         self._rng = torch.Generator(device=self.device_).manual_seed(int(self.seed))
         self._build(C.shape[1])
@@ -398,7 +387,7 @@ def adversarial_step(self:DescriptionGAN)->dict:
     if not hasattr(self, "_data"):
         raise NotFittedError("adversarial_step needs the training data of fit(): call .fit(dataset) first "
                              "(a model restored by load() generates but does not train further).")
-    with _cpu_threads(self.cpu_threads, self.device_): return self._adversarial_step()
+    with torch_threads(self.cpu_threads, self.device_): return self._adversarial_step()
 
 @patch
 def _adversarial_step(self:DescriptionGAN)->dict:
@@ -438,7 +427,7 @@ def generate_tokens(self:DescriptionGAN, items, # a `RecDataset` or items DataFr
     C = torch.as_tensor(self.conditioner_.transform(items), device=self.device_).repeat_interleave(int(n), 0)
     gen = None if seed is None else torch.Generator(device=self.device_).manual_seed(int(seed))
     G = self.generator_.eval()
-    with _cpu_threads(self.cpu_threads, self.device_):
+    with torch_threads(self.cpu_threads, self.device_):
         toks = [G.sample(C[s:s + batch_size], int(self.max_len), float(temperature), gen) for s in range(0, len(C), batch_size)]
     T = torch.cat(toks).cpu() if toks else torch.zeros(0, int(self.max_len), dtype=torch.long)
     return np.repeat(items[ITEM].to_numpy(), int(n)), T
@@ -585,14 +574,13 @@ class NearestDescription:
         S = self._unit(self.conditioner_.transform(items)) @ self.feats_.T
         S[items[ITEM].to_numpy()[:, None] == self.ids_[None, :]] = -np.inf
         k = min(int(n), S.shape[1])
-        near = np.argsort(-S, axis=1, kind="stable")[:, :k].ravel()
+        near = topk(torch.from_numpy(S), k)[1].numpy().ravel()          # ties: the earlier training item
         return pd.DataFrame({ITEM: np.repeat(items[ITEM].to_numpy(), k), "sample": np.tile(np.arange(k), len(items)),
                              "description": [self.texts_[j] for j in near], "copied_from": self.ids_[near]})
 
 # %% ../nbs/05_gan.ipynb #744f79f8
 def _nltk_bleu():
-    try: from nltk.translate.bleu_score import corpus_bleu, SmoothingFunction
-    except ImportError as e: raise ImportError("BLEU needs nltk: pip install nltk (no nltk data download is needed).") from e
+    from nltk.translate.bleu_score import corpus_bleu, SmoothingFunction
     return corpus_bleu, SmoothingFunction().method1
 
 def bleu(generated, # generated texts
@@ -612,8 +600,7 @@ def rouge(generated, # generated texts
           kinds=("rouge1", "rouge2", "rougeL"), # ROUGE variants, as rouge-score names them
          )->dict:
     "Mean ROUGE F1 of each generated text against its reference (Google's rouge-score)."
-    try: from rouge_score import rouge_scorer
-    except ImportError as e: raise ImportError("ROUGE needs rouge-score: pip install rouge-score.") from e
+    from rouge_score import rouge_scorer
     generated, references = list(generated), list(references)
     if len(generated) != len(references): raise ValueError(f"rouge needs one reference per generated text: got {len(generated)} and {len(references)}.")
     sc = rouge_scorer.RougeScorer(list(kinds))
@@ -660,10 +647,8 @@ def two_sample_accuracy(X:np.ndarray, # (n, d) features of real texts
                         seed:int=0, # fold assignment seed
                        )->float:
     "Cross-validated balanced accuracy of a logistic-regression discriminator telling `X` from `Y` (0.5: indistinguishable)."
-    try:
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_score
-    except ImportError as e: raise ImportError("two_sample_accuracy needs scikit-learn: pip install scikit-learn.") from e
+    from sklearn.linear_model import LogisticRegression                 # imported here: scikit-learn is slow to import
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
     if min(len(X), len(Y)) < folds: raise ValueError(f"two_sample_accuracy needs at least folds={folds} vectors in each set.")
     Z, lab = np.concatenate([X, Y]), np.r_[np.ones(len(X)), np.zeros(len(Y))]
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)

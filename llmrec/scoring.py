@@ -11,7 +11,7 @@ import scipy.sparse as sp
 import faiss
 from fastcore.basics import patch
 from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, REC_COLS, Recommender, progress
-from .data import user_text
+from .data import catalogue_texts, user_text
 from .encode import TextEncoder
 
 # %% auto #0
@@ -135,25 +135,17 @@ class CosineRecommender(Recommender):
         if self.behaviour not in ("activity", "rating"): raise ValueError(f"behaviour={self.behaviour!r}: use 'activity' or 'rating'.")
         if self.index not in INDEXES: raise ValueError(f"index={self.index!r}: use one of {INDEXES}.")
 
-    def _item_texts(self, train)->list[str]:
-        items = getattr(train, "items", None)
-        if items is None or (self.template is None and "text" not in items):
-            raise ValueError("CosineRecommender needs item texts: give train.items a 'text' column (RecDataset builds one), "
-                             "or pass template= (see llmrec.data.item_text).")
-        if self.template is not None:
-            from llmrec.data import item_text
-            text = item_text(items, self.template)
-        else: text = items["text"]
-        text = pd.Series(text.to_numpy(), index=items[ITEM].to_numpy())
-        return text.reindex(self.items_.ids).fillna("").astype(str).tolist()
+    def _center(self, X:np.ndarray)->np.ndarray:
+        "Unit vectors of `X` minus the mean item vector; zero rows (no text) stay zero."
+        return _normalize(np.where(np.abs(X).sum(1, keepdims=True) > 0, X - self.item_mean_, 0))
 
     def _fit(self, train):
         self._check_params()
         self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
-        E = _normalize(self.encoder_.encode(self._item_texts(train), cache=self.cache))
+        E = _normalize(self.encoder_.encode(catalogue_texts(train, self.items_.ids, self.template, "CosineRecommender"), cache=self.cache))
         has_text = np.abs(E).sum(1) > 0
         self.item_mean_ = E[has_text].mean(0) if self.center and has_text.any() else np.zeros(E.shape[1], np.float32)
-        E = _normalize(np.where(has_text[:, None], E - self.item_mean_, 0))      # items without text stay zero vectors
+        E = self._center(E)                                                  # items without text stay zero vectors
         r = train.ratings
         u, i = self._indices(r)
         n_users = len(self.users_)
@@ -163,7 +155,7 @@ class CosineRecommender(Recommender):
         if self.user == "text":
             texts = user_text(train, self.users_.ids, max_items=self.max_items)
             U = _normalize(self.encoder_.encode(texts.tolist(), cache=self.cache))
-            U = _normalize(np.where(np.abs(U).sum(1, keepdims=True) > 0, U - self.item_mean_, 0))
+            U = self._center(U)
         else: U = np.asarray(self.hist_ @ E, np.float32)
         self.item_emb_, self.user_emb_ = torch.as_tensor(E), torch.as_tensor(U)
         n_u = np.bincount(u, minlength=n_users)
