@@ -1,4 +1,4 @@
-"""The `Recommender` contract every llmrec model follows, plus column names, device and seed helpers.
+"""The `Recommender` contract every llmrec model follows, plus column names, ids, devices, seeds, atomic writes and memory checks.
 
 Docs: https://llmrec.github.io/llmrec/core.html.md"""
 
@@ -6,16 +6,18 @@ Docs: https://llmrec.github.io/llmrec/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #10c43b6c
 from __future__ import annotations
-import inspect, os, random, tempfile
+import ctypes, inspect, os, random, shutil, sys, tempfile, uuid
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'progress',
-           'torch_threads', 'atomic_write', 'IdIndex', 'topk', 'NotFittedError', 'Recommender', 'Popularity']
+           'torch_threads', 'atomic_write', 'atomic_dir', 'available_memory', 'require_memory', 'IdIndex', 'topk',
+           'check_k', 'NotFittedError', 'Recommender', 'Popularity']
 
 # %% ../nbs/00_core.ipynb #ae7de5df
 USER, ITEM, RATING, TIMESTAMP = "user_id", "item_id", "rating", "timestamp"
@@ -80,21 +82,138 @@ def atomic_write(path:str|os.PathLike, # the file to (re)write; its folder must 
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
+# %% ../nbs/00_core.ipynb #ad1r0002
+_RENAME_EXCHANGE = 2
+_libc = None
+
+def _exchange(a:Path, b:Path)->bool:
+    "Swap two existing paths in one step (Linux `renameat2`); False where the system cannot."
+    global _libc
+    if not sys.platform.startswith("linux"): return False
+    if _libc is None: _libc = ctypes.CDLL(None, use_errno=True)
+    f = getattr(_libc, "renameat2", None)
+    if f is None: return False
+    if f(-100, os.fsencode(a), -100, os.fsencode(b), _RENAME_EXCHANGE) == 0: return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95): return False                   # EINVAL, ENOSYS, EOPNOTSUPP: not on this filesystem
+    raise OSError(err, os.strerror(err), str(b))
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _clean_leftovers(path:Path):
+    "Remove what interrupted writes of `path` left beside it; put back an old copy that a two-rename swap moved away."
+    for p in path.parent.glob(f".{path.name}.*-*"):
+        kind, _, rest = p.name[len(path.name) + 2:].partition("-")
+        pid = rest.split("-")[0]
+        if kind not in ("tmp", "old") or not pid.isdigit() or _pid_alive(int(pid)) and int(pid) != os.getpid(): continue
+        if kind == "old" and not path.exists(): os.replace(p, path)            # the swap stopped between its two renames
+        else: shutil.rmtree(p, ignore_errors=True)
+
+@contextmanager
+def atomic_dir(path:str|os.PathLike, # the folder to (re)write; its parent is created if missing
+              ):
+    "Yield a new, empty folder beside `path`; when the block succeeds it replaces `path` whole. On failure `path` is untouched."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(path)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)
+    try:
+        yield tmp
+        if not path.exists():
+            try: os.rename(tmp, path); return
+            except OSError:                                 # another process created it meanwhile: swap with theirs
+                if not path.exists(): raise
+        if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} exists and is not a folder: remove it or choose another path.")
+        if not _exchange(tmp, path):
+            old = path.parent / f".{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            os.rename(path, old); os.rename(tmp, path); tmp = old
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #mem00002
+def _parse_bytes(s:str)->int:
+    "'4GB', '512M', '1e9' as a number of bytes."
+    t = str(s).strip().upper().removesuffix("B").removesuffix("I")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    try: return int(float(t[:-1] if mult > 1 else t) * mult)
+    except ValueError: raise ValueError(f"LLMREC_MAX_MEMORY={s!r}: write a size such as 4GB, 512MB or 1e9.") from None
+
+def available_memory(device:str|torch.device|None="cpu", # where the allocation would live
+                    )->int|None:
+    "Bytes that can be allocated now on `device` (capped by `$LLMREC_MAX_MEMORY`), or None when the system does not say."
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    avail = None
+    if dev.type == "cuda": avail = int(torch.cuda.mem_get_info(dev)[0])
+    else:
+        try:
+            with open("/proc/meminfo") as f: avail = next(int(l.split()[1]) * 1024 for l in f if l.startswith("MemAvailable:"))
+        except (OSError, StopIteration, ValueError):
+            try: import psutil; avail = int(psutil.virtual_memory().available)
+            except ImportError: pass
+    cap = os.environ.get("LLMREC_MAX_MEMORY")
+    if cap: avail = _parse_bytes(cap) if avail is None else min(avail, _parse_bytes(cap))
+    return avail
+
+def _gb(n:float)->str: return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+
+def require_memory(nbytes:float, # the estimated peak allocation
+                   what:str, # who needs it, e.g. 'EASE for 87,585 items'
+                   hint:str, # the alternative, e.g. 'use --models als bpr, or k_core the data'
+                   device:str|torch.device|None="cpu", # where it would be allocated
+                  )->None:
+    "Raise a `ValueError` naming `what`, the estimate and `hint` when `nbytes` exceeds `available_memory(device)`."
+    avail = available_memory(device)
+    if avail is not None and nbytes > avail:
+        raise ValueError(f"{what} needs ~{_gb(nbytes)} but only {_gb(avail)} is available: {hint}.")
+
 # %% ../nbs/00_core.ipynb #2708b528
+def _id_kind(ids:np.ndarray)->str:
+    "'int', 'str' or 'other' (None, bool, float, mixed): what kind of ids `ids` holds."
+    k = ids.dtype.kind
+    if k in "iu": return "int"
+    if k in "US": return "str"
+    if k == "f": return "int" if len(ids) and np.isfinite(ids).all() and (ids == np.round(ids)).all() else "other"
+    if k != "O" or len(ids) == 0: return "other" if len(ids) else "int"
+    kinds = {"int" if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) else "str" if isinstance(x, str) else "other"
+             for x in ids}
+    return kinds.pop() if len(kinds) == 1 else "other"
+
 class IdIndex:
     "The mapping between a dataset's own ids and the contiguous indices `0..n-1` of a fitted model."
     def __init__(self, ids, # ids, possibly repeated; stored sorted and unique
                  name:str="id"): # what they are ('user', 'item'), for error messages
         self.ids, self.name = pd.Index(np.unique(np.asarray(ids))), name
+        self.kind = _id_kind(np.asarray(self.ids))
 
     def __len__(self): return len(self.ids)
     def __repr__(self): return f"IdIndex({len(self)} {self.name}s)"
 
+    def check(self, ids, # ids to look up (scalar or array-like)
+             )->np.ndarray:
+        "`ids` as a 1-d array, or a `ValueError` when they are of another type than the fitted ids (str for int, None, ...)."
+        if ids is None: raise ValueError(f"{self.name} ids are None: pass one id or a list of ids.")
+        arr = np.atleast_1d(np.array(ids, dtype=object) if isinstance(ids, (list, tuple)) else np.asarray(ids))
+        if arr.ndim != 1: raise ValueError(f"{self.name} ids must be one-dimensional; got shape {arr.shape}.")
+        if len(arr) == 0 or len(self) == 0: return arr
+        kind = _id_kind(arr)
+        if kind != self.kind:
+            want = {"int": int, "str": str}.get(self.kind)
+            bad = next((x for x in arr.tolist() if not (want is not None and isinstance(x, want) and not isinstance(x, bool))), arr[0])
+            raise ValueError(f"{self.name} ids are {self.ids.dtype}; got {type(bad).__name__} {bad!r}: "
+                             f"pass ids of the type the model was fitted on" + (" (e.g. int('1'))." if self.kind == "int" else "."))
+        return arr.astype(np.int64) if kind == "int" and arr.dtype.kind in "fO" else arr
+
     def index(self, ids, # ids to look up (scalar or array-like)
               missing:str="error" # 'error' raises on unknown ids; 'ignore' gives them index -1
              )->np.ndarray:
-        "Contiguous indices of `ids`."
-        ids = np.atleast_1d(np.asarray(ids))
+        "Contiguous indices of `ids` (checked by `check`)."
+        ids = self.check(ids)
         idx = self.ids.get_indexer(ids) if len(ids) else np.zeros(0, dtype=np.int64)
         if missing == "error" and (idx < 0).any():
             bad = ids[idx < 0]
@@ -126,16 +245,28 @@ def topk(scores:torch.Tensor, # (n_rows, n_cols) scores, higher is better; -inf 
     o = torch.sort(vals, dim=1, descending=True, stable=True).indices
     return vals.gather(1, o), idx.gather(1, o)
 
+# %% ../nbs/00_core.ipynb #chk00002
+def check_k(k, # a list length or cut-off
+            what:str="k", # its name in the message
+           )->int:
+    "`k` as an int, or a `ValueError` unless it is a positive integer (2.7, 0, True and '10' are errors)."
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"{what}={k!r}: pass a positive integer, e.g. {what}=10.")
+    return int(k)
+
 # %% ../nbs/00_core.ipynb #9802ee3e
 class NotFittedError(ValueError, AttributeError):
     "Raised when a model is used before `fit`."
 
 class Recommender:
-    "Base class of every llmrec model: subclasses implement `_fit` and `_score`; `recommend` is written once, here."
+    "Base class of every llmrec model: subclasses implement `_fit` and `_score`; `fit`, `score`, `recommend`, `rank_of` and `predict` are written once, here."
     def fit(self, train # a `RecDataset`: `ratings` (user_id, item_id, ...) and `items` (item_id, ...)
            )->"Recommender":
         "Learn from `train`; returns `self`."
-        r = train.ratings
+        r = getattr(train, "ratings", None)
+        if r is None or len(r) == 0:
+            raise ValueError(f"{type(self).__name__}.fit got {'no ratings' if r is None else 'empty ratings'}: there is nothing to learn from. "
+                             "Fit on data with at least one interaction (if a filter or split emptied it, loosen it).")
         items = getattr(train, "items", None)
         cat = r[ITEM].to_numpy() if items is None else np.concatenate([items[ITEM].to_numpy(), r[ITEM].to_numpy()])
         self.users_, self.items_ = IdIndex(r[USER].to_numpy(), "user"), IdIndex(cat, "item")
@@ -170,6 +301,13 @@ class Recommender:
             raise ValueError(f"unknown user id(s) {user_ids[uidx < 0][:5].tolist()}: they have no training interactions; "
                              "pass unknown='popular' to fall back on popularity, or fit on data that includes them.")
 
+    def _users(self, user_ids, unknown:str)->tuple[np.ndarray, np.ndarray]:
+        "Unique `user_ids` (order kept, types checked) and their indices (-1: unknown), after the `unknown` rule's checks."
+        user_ids = pd.unique(self.users_.check(user_ids))
+        uidx = self.users_.index(user_ids, missing="ignore")
+        self._check_unknown(user_ids, uidx, unknown)
+        return user_ids, uidx
+
     def _rows(self, uidx:np.ndarray, iidx:torch.Tensor|None, unknown:str)->torch.Tensor:
         "Score rows for user indices `uidx` (-1 = unknown user); unknown users get `_score_unknown`."
         known = uidx >= 0
@@ -179,63 +317,6 @@ class Recommender:
         if known.any(): out[torch.as_tensor(known)] = self._score(torch.as_tensor(uidx[known]), iidx).float().to(cold.device)
         out[torch.as_tensor(~known)] = cold
         return out
-
-    def score(self, user_ids, # dataset user ids (scalar or array-like)
-              item_ids=None, # dataset item ids; None scores the whole catalogue
-              unknown:str="popular", # users unseen in training: 'popular' fallback or 'error'
-             )->torch.Tensor:
-        "Scores, rows `user_ids` and columns `item_ids` (default: every catalogue item); higher is better."
-        self._check_fitted()
-        uidx = self.users_.index(user_ids, missing="ignore")
-        iidx = None if item_ids is None else torch.as_tensor(self.items_.index(item_ids))
-        self._check_unknown(np.atleast_1d(np.asarray(user_ids)), uidx, unknown)
-        return self._rows(uidx, iidx, unknown)
-
-    def recommend(self, user_ids, # dataset user ids; duplicates are dropped, order kept
-                  k:int=10, # list length (at most the catalogue size)
-                  exclude_seen:bool=True, # drop items the user interacted with in training
-                  unknown:str="popular", # users unseen in training: 'popular' fallback or 'error'
-                  batch_size:int|None=None, # users scored at once; None keeps each batch's score matrix near 16 MB
-                 )->pd.DataFrame:
-        "Top-`k` items per user as a tidy DataFrame `user_id, item_id, score, rank`, best first."
-        self._check_fitted()
-        if int(k) < 1: raise ValueError(f"k={k}: ask for at least one recommendation (k >= 1).")
-        user_ids = pd.unique(np.atleast_1d(np.asarray(user_ids)))
-        uidx = self.users_.index(user_ids, missing="ignore")
-        self._check_unknown(user_ids, uidx, unknown)
-        n_items = len(self.items_)
-        bs = batch_size or max(1, (1 << 22) // n_items)
-        parts = []
-        for s in progress(range(0, len(uidx), bs), desc=f"recommend ({type(self).__name__})", total=-(-len(uidx) // bs)):
-            b = uidx[s:s + bs]
-            sc = self._rows(b, None, unknown)
-            if torch.isnan(sc).any(): raise ValueError(f"{type(self).__name__} produced NaN scores; check its inputs and training.")
-            if exclude_seen and (b >= 0).any():
-                rows = np.flatnonzero(b >= 0)
-                seen = self.seen_[b[rows]].tocoo()
-                # out of place: `_score` may return a view of the model's own state (e.g. an expanded vector)
-                sc = sc.index_put((torch.as_tensor(rows[seen.row], device=sc.device), torch.as_tensor(seen.col, dtype=torch.long, device=sc.device)),
-                                  torch.tensor(-torch.inf, device=sc.device))
-            vals, idx = topk(sc, k)
-            vals, idx = vals.cpu().numpy(), idx.cpu().numpy()
-            keep = np.isfinite(vals) if exclude_seen else np.ones_like(vals, dtype=bool)
-            r, c = np.nonzero(keep)
-            parts.append(pd.DataFrame({USER: user_ids[s + r], ITEM: self.items_[idx[r, c]],
-                                       SCORE: vals[r, c].astype(np.float32), RANK: (c + 1).astype(np.int32)}))
-        if not parts: return pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(REC_COLS, ["int64", "int64", "float32", "int32"])})
-        return pd.concat(parts, ignore_index=True)
-
-    def predict(self, user_ids, # dataset user ids, one per pair
-                item_ids, # dataset item ids, one per pair
-               )->np.ndarray:
-        "Predicted ratings for the pairs (`user_ids[j]`, `item_ids[j]`); rating models only."
-        self._check_fitted()
-        if type(self)._predict is Recommender._predict:
-            raise NotImplementedError(f"{type(self).__name__} ranks items but does not predict ratings; "
-                                      "use a rating model (e.g. biased matrix factorisation) for MAE/RMSE.")
-        u, i = np.atleast_1d(np.asarray(user_ids)), np.atleast_1d(np.asarray(item_ids))
-        if len(u) != len(i): raise ValueError(f"predict takes pairs: got {len(u)} user ids and {len(i)} item ids.")
-        return np.asarray(self._predict(self.users_.index(u, missing="ignore"), self.items_.index(i, missing="ignore")), dtype=np.float32)
 
     def __repr__(self):
         ps = [p for p in inspect.signature(type(self).__init__).parameters if p not in ("self", "args", "kwargs")]
@@ -247,3 +328,128 @@ class Popularity(Recommender):
     def _score(self, uidx, iidx):
         pop = torch.as_tensor(self.item_counts_)
         return (pop if iidx is None else pop[iidx]).expand(len(uidx), -1)
+
+# %% ../nbs/00_core.ipynb #rec00004
+@patch
+def score(self:Recommender, user_ids, # dataset user ids (scalar or array-like)
+          item_ids=None, # dataset item ids; None scores the whole catalogue
+          unknown:str="popular", # users unseen in training: 'popular' fallback or 'error'
+         )->torch.Tensor:
+    "Scores, rows `user_ids` and columns `item_ids` (default: every catalogue item); higher is better."
+    self._check_fitted()
+    user_ids = self.users_.check(user_ids)
+    uidx = self.users_.index(user_ids, missing="ignore")
+    iidx = None if item_ids is None else torch.as_tensor(self.items_.index(item_ids))
+    self._check_unknown(user_ids, uidx, unknown)
+    return self._rows(uidx, iidx, unknown)
+
+# %% ../nbs/00_core.ipynb #rec00009
+@patch
+def _candidate_scores(self:Recommender, uidx:np.ndarray, # user indices (-1: unknown user)
+                      cols:np.ndarray|None=None, # candidate item indices; None: the catalogue
+                      exclude_seen:bool=True, # set the users' training items to -inf
+                      unknown:str="popular")->torch.Tensor:
+    "Score rows of users `uidx` over `cols`, seen items at -inf (a new tensor: the model's state is never written)."
+    sc = self._rows(np.asarray(uidx), None if cols is None else torch.as_tensor(cols), unknown)
+    if torch.isnan(sc).any(): raise ValueError(f"{type(self).__name__} produced NaN scores; check its inputs and training.")
+    uidx = np.asarray(uidx)
+    if exclude_seen and (uidx >= 0).any():
+        rows = np.flatnonzero(uidx >= 0)
+        seen = self.seen_[uidx[rows]]
+        seen = (seen if cols is None else seen[:, cols]).tocoo()
+        # out of place: `_score` may return a view of the model's own state (e.g. an expanded vector)
+        sc = sc.index_put((torch.as_tensor(rows[seen.row], device=sc.device), torch.as_tensor(seen.col, dtype=torch.long, device=sc.device)),
+                          torch.tensor(-torch.inf, device=sc.device))
+    return sc
+
+@patch
+def _top(self:Recommender, uidx:np.ndarray, # user indices (-1: unknown user)
+         k:int, # items per user
+         exclude_seen:bool=True, # leave out the users' training items (their score is -inf)
+         cols:np.ndarray|None=None, # candidate item indices; None: the catalogue
+         unknown:str="popular")->tuple[torch.Tensor, torch.Tensor]:
+    "Top-`k` scores and column positions (into `cols`, or catalogue indices) per user, best first; -inf marks fewer than `k` candidates."
+    return topk(self._candidate_scores(uidx, cols, exclude_seen, unknown), k)
+
+@patch
+def _candidate_cols(self:Recommender, candidates)->np.ndarray|None:
+    "Sorted unique catalogue indices of the item ids `candidates` (None stays None)."
+    if candidates is None: return None
+    cols = np.unique(self.items_.index(candidates))
+    if len(cols) == 0: raise ValueError("candidates is empty: pass at least one item id, or None for the whole catalogue.")
+    return cols
+
+# %% ../nbs/00_core.ipynb #rec00011
+@patch
+def recommend(self:Recommender, user_ids, # dataset user ids; duplicates are dropped, order kept
+              k:int=10, # list length (at most the number of candidates)
+              exclude_seen:bool=True, # drop items the user interacted with in training
+              unknown:str="popular", # users unseen in training: 'popular' fallback or 'error'
+              batch_size:int|None=None, # users scored at once; None keeps each batch's score matrix near 16 MB
+              candidates=None, # item ids to rank (the same for every user); None: the whole catalogue
+             )->pd.DataFrame:
+    "Top-`k` items per user as a tidy DataFrame `user_id, item_id, score, rank`, best first."
+    self._check_fitted()
+    k = check_k(k)
+    user_ids, uidx = self._users(user_ids, unknown)
+    cols = self._candidate_cols(candidates)
+    n = len(self.items_) if cols is None else len(cols)
+    bs = int(batch_size or max(1, (1 << 22) // n))
+    parts = []
+    for s in progress(range(0, len(uidx), bs), desc=f"recommend ({type(self).__name__})", total=-(-len(uidx) // bs)):
+        vals, idx = self._top(uidx[s:s + bs], k, exclude_seen, cols, unknown)
+        vals, idx = vals.cpu().numpy(), idx.cpu().numpy()
+        keep = np.isfinite(vals) if exclude_seen else np.ones_like(vals, dtype=bool)
+        r, c = np.nonzero(keep)
+        items = idx[r, c] if cols is None else cols[idx[r, c]]
+        parts.append(pd.DataFrame({USER: user_ids[s + r], ITEM: self.items_[items],
+                                   SCORE: vals[r, c].astype(np.float32), RANK: (c + 1).astype(np.int32)}))
+    if not parts: return pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(REC_COLS, ["int64", "int64", "float32", "int32"])})
+    return pd.concat(parts, ignore_index=True)
+
+# %% ../nbs/00_core.ipynb #rec00018
+@patch
+def rank_of(self:Recommender, user_ids, # dataset user id of each pair
+            item_ids, # dataset item id of each pair
+            candidates=None, # item ids ranked against (the same for every user); None: the whole catalogue
+            exclude_seen:bool=True, # training items of the user are not candidates
+            unknown:str="popular", # users unseen in training: 'popular' fallback or 'error'
+            batch_size:int|None=None, # users scored at once; None keeps each batch's score matrix near 16 MB
+           )->pd.DataFrame:
+    "Per pair: `above` (candidates scored higher), `tied` (scored the same, the item included) and `n` (candidates); NaN where the item is not a candidate."
+    self._check_fitted()
+    u = self.users_.check(user_ids); i = self.items_.check(item_ids)
+    if len(u) != len(i): raise ValueError(f"rank_of takes pairs: got {len(u)} user ids and {len(i)} item ids.")
+    users, uidx = self._users(u, unknown)
+    cols = self._candidate_cols(candidates)
+    n = len(self.items_) if cols is None else len(cols)
+    pos = self.items_.index(i)
+    if cols is not None: pos = np.where(np.isin(pos, cols), np.searchsorted(cols, pos), -1)
+    row_of = pd.Series(np.arange(len(users)), index=pd.Index(users)).reindex(u).to_numpy()
+    above, tied, cands = (np.full(len(u), np.nan) for _ in range(3))
+    bs = int(batch_size or max(1, (1 << 22) // n))
+    for s in progress(range(0, len(users), bs), desc=f"rank ({type(self).__name__})", total=-(-len(users) // bs)):
+        sc = self._candidate_scores(uidx[s:s + bs], cols, exclude_seen, unknown)
+        j = np.flatnonzero((row_of >= s) & (row_of < s + bs) & (pos >= 0))
+        if len(j) == 0: continue
+        S = sc[torch.as_tensor(row_of[j] - s, device=sc.device)]
+        v = S.gather(1, torch.as_tensor(pos[j], device=sc.device)[:, None])
+        ok = torch.isfinite(v[:, 0]).cpu().numpy()
+        above[j] = np.where(ok, (S > v).sum(1).cpu().numpy(), np.nan)
+        tied[j] = np.where(ok, (S == v).sum(1).cpu().numpy(), np.nan)
+        cands[j] = np.where(ok, torch.isfinite(S).sum(1).cpu().numpy(), np.nan)
+    return pd.DataFrame({USER: u, ITEM: i, "above": above, "tied": tied, "n": cands})
+
+# %% ../nbs/00_core.ipynb #rec00024
+@patch
+def predict(self:Recommender, user_ids, # dataset user ids, one per pair
+            item_ids, # dataset item ids, one per pair
+           )->np.ndarray:
+    "Predicted ratings for the pairs (`user_ids[j]`, `item_ids[j]`); rating models only."
+    self._check_fitted()
+    if type(self)._predict is Recommender._predict:
+        raise NotImplementedError(f"{type(self).__name__} ranks items but does not predict ratings; "
+                                  "use a rating model (e.g. biased matrix factorisation) for MAE/RMSE.")
+    u, i = self.users_.check(user_ids), self.items_.check(item_ids)
+    if len(u) != len(i): raise ValueError(f"predict takes pairs: got {len(u)} user ids and {len(i)} item ids.")
+    return np.asarray(self._predict(self.users_.index(u, missing="ignore"), self.items_.index(i, missing="ignore")), dtype=np.float32)

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd
-import matplotlib.pyplot as plt
 from fastcore.basics import patch
-from .core import USER, ITEM, RATING, TIMESTAMP, progress
+from .core import USER, ITEM, RATING, TIMESTAMP, atomic_dir, progress
 
 # %% auto #0
-__all__ = ['RATING_COLS', 'MIRROR', 'MOVIELENS', 'ML100K_GENRES', 'SYNTH_VOCAB', 'validate_ratings', 'validate_items',
+__all__ = ['RATING_COLS', 'MIRROR', 'MOVIELENS', 'ML100K_GENRES', 'SYNTH_VOCAB', 'DATASETS', 'validate_ratings', 'validate_items',
            'default_item_text', 'item_text', 'catalogue_texts', 'RecDataset', 'data_home', 'fetch_movielens',
-           'load_movielens', 'synthetic_dataset', 'k_core', 'to_implicit', 'Split', 'leave_last_out', 'temporal_split',
-           'random_split', 'cold_item_split', 'leaked_pairs', 'user_text']
+           'load_movielens', 'synthetic_dataset', 'load_dataset', 'k_core', 'to_implicit', 'Split', 'leave_last_out',
+           'temporal_split', 'random_split', 'cold_item_split', 'leaked_pairs', 'user_text']
 
 # %% ../nbs/01_data.ipynb #4dc57ee7
 RATING_COLS = [USER, ITEM, RATING, TIMESTAMP]
@@ -165,6 +164,7 @@ def summary(self:RecDataset)->pd.Series:
 @patch
 def plot(self:RecDataset, figsize=(13, 3.4)):
     "Rating distribution, the long tail of item popularity, and user activity."
+    import matplotlib.pyplot as plt
     r = self.ratings
     fig, (a, b, c) = plt.subplots(1, 3, figsize=figsize)
     r[RATING].value_counts().sort_index().plot.bar(ax=a, color="C0", width=0.8)
@@ -334,19 +334,11 @@ def _find_release_dir(data_dir:Path, name:str)->Path:
                             f"Pass the folder that contains {marker}, or omit data_dir to download {name}.")
 
 def _save_parquet(folder:Path, tables:dict, meta:dict):
-    "Write `tables` as Parquet into `folder` atomically (a temp folder renamed into place)."
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    "Write `tables` as Parquet into `folder`, replacing it whole (`atomic_dir`)."
+    with atomic_dir(folder) as tmp:
         for k, df in tables.items():
             if df is not None: df.to_parquet(tmp / f"{k}.parquet", index=False)
         (tmp / "meta.json").write_text(json.dumps(meta))
-        if folder.exists(): shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except OSError:
-        if folder.exists(): pass   # another process won the race: its copy is as good as ours
-        else: raise
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 
 def _load_parquet(folder:Path, meta:dict):
     try:
@@ -431,6 +423,20 @@ def synthetic_dataset(n_users:int=200, # users
     ratings = pd.DataFrame(rows, columns=RATING_COLS)
     users = pd.DataFrame({USER: np.arange(1, n_users + 1), "genre_start": [genres[g] for g in g0], "genre_end": [genres[g] for g in g1]})
     return RecDataset(ratings, items, users, name=f"synthetic(seed={seed})")
+
+# %% ../nbs/01_data.ipynb #lds00002
+DATASETS = [*MOVIELENS, "synthetic"]
+
+def load_dataset(name:str="ml-latest-small", # a MovieLens release (see `MOVIELENS`) or 'synthetic'
+                 data_dir:str|Path|None=None, # an extracted release (never downloads)
+                 seed:int=0, # 'synthetic': its seed
+                )->RecDataset:
+    "The dataset called `name`: `load_movielens(name, data_dir)`, or `synthetic_dataset(seed=seed)`."
+    if name == "synthetic":
+        if data_dir: raise ValueError("data_dir makes no sense with the synthetic dataset: it is generated, not read.")
+        return synthetic_dataset(seed=seed)
+    if name not in MOVIELENS: raise ValueError(f"Unknown dataset {name!r}; choose one of {DATASETS}.")
+    return load_movielens(name, data_dir=data_dir)
 
 # %% ../nbs/01_data.ipynb #fbd649a4
 def k_core(ds:RecDataset, # dataset to filter

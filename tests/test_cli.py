@@ -2,6 +2,7 @@
 import os, subprocess, sys
 from pathlib import Path
 import pandas as pd, pytest
+from llmrec.cli import main
 
 BIN = Path(sys.executable).parent / "llmrec"
 
@@ -54,3 +55,11 @@ def test_compare_bad_model_exits_2():
 def test_version():
     r = run("--version")
     assert r.returncode == 0 and r.stdout.startswith("llmrec ")
+
+
+def test_forecast_command(capsys):
+    assert main(["forecast", "--dataset", "synthetic", "--user", "3", "--window", "5", "--horizon", "2", "--method", "arima"]) == 0
+    out = capsys.readouterr().out
+    assert "user 3" in out and out.count("forecast") >= 3 and "ARIMA fits per genre" in out
+    assert main(["forecast", "--dataset", "synthetic", "--user", "99999"]) == 2
+    assert "no interactions" in capsys.readouterr().err

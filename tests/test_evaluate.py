@@ -1,15 +1,12 @@
-"The evaluation protocol: slices, paired tests, tuning, the report files, and reproducibility of `run_compare`."
-import os
+"The evaluation protocol: slices, tie-fair ranks, bootstrap intervals, paired tests, tuning."
 import numpy as np, pandas as pd, pytest
 from statsmodels.stats.multitest import multipletests
 from llmrec.core import Popularity
 from llmrec.data import synthetic_dataset, leave_last_out, cold_item_split
 from llmrec.baselines import EASE, BiasedMF, Hybrid
 from llmrec.metrics import METRICS, ranking_metrics
-from llmrec.evaluate import (SLICES, RESULT_COLS, make_split, merge_valid, slice_truth, popularity_slices, recommend_among,
-                             user_metrics, summarise, evaluate, compare, paired_test, holm, tune, run_compare, headline_table)
-
-FAST = ["popularity", "ease", "bpr", "mf"]
+from llmrec.evaluate import (Chance, make_split, merge_valid, slice_truth, popularity_slices, user_metrics, summarise, evaluate, compare,
+                             paired_test, holm, tune, grid_edges, headline_table)
 
 
 @pytest.fixture(scope="module")
@@ -20,47 +17,6 @@ def ds():
 @pytest.fixture(scope="module")
 def split(ds):
     return leave_last_out(ds, n_test=3, n_valid=3)
-
-
-def test_same_seed_gives_the_identical_table():
-    a = run_compare("synthetic", models=FAST, ks=(5, 10), seed=0)
-    b = run_compare("synthetic", models=FAST, ks=(5, 10), seed=0)
-    pd.testing.assert_frame_equal(a, b)
-    c = run_compare("synthetic", models=FAST, ks=(5, 10), seed=1)          # another seed: other data, other table
-    assert not a[["value"]].equals(c[["value"]])
-
-
-def test_report_files(tmp_path):
-    res = run_compare("synthetic", models=["popularity", "ease", "mf"], out=tmp_path / "out", ks=(10,))
-    out = tmp_path / "out"
-    assert {"report.md", "results.csv", "significance.csv", "ndcg_by_slice.png", "recall_by_popularity.png"} <= {p.name for p in out.iterdir()}
-    csv = pd.read_csv(out / "results.csv")
-    assert csv.columns.tolist() == RESULT_COLS == ["model", "slice", "metric", "k", "value", "ci_low", "ci_high"]
-    assert set(csv.model) == {"popularity", "ease", "mf"} and {"all", "cold-item", "long-tail"} <= set(csv["slice"])
-    np.testing.assert_allclose(csv.value.to_numpy(), res.value.to_numpy(dtype=float), rtol=1e-12)
-    assert {"mae", "rmse"} <= set(csv.query("model == 'mf'").metric) and csv.query("metric == 'rmse'").k.isna().all()
-    md = (out / "report.md").read_text()
-    assert md.startswith("# llmrec compare: synthetic") and "| ease |" in md and "wall time" in md
-    assert (out / "ndcg_by_slice.png").read_bytes()[:4] == b"\x89PNG"
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]        # no temp file left behind
-    mask = os.umask(0); os.umask(mask)
-    assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o666 & ~mask}   # ordinary files, not owner-only temp files
-
-
-def test_ml100k_from_an_extracted_folder(tmp_path):
-    from test_data import write_ml100k
-    write_ml100k(tmp_path / "ml-100k")
-    res = run_compare("ml-100k", data_dir=tmp_path, models=["popularity", "ease"], ks=(10,), out=tmp_path / "out")
-    assert set(res.model) == {"popularity", "ease"}
-    assert res.query("slice == 'all' and metric == 'ndcg'").n.iloc[0] == 943
-    assert "ml-100k (943 users, 1,682 items" in (tmp_path / "out" / "report.md").read_text()
-
-
-def test_bad_input():
-    with pytest.raises(ValueError, match="Unknown split"): run_compare("synthetic", split="random")
-    with pytest.raises(ValueError, match="Unknown model"): run_compare("synthetic", models=["svd"])
-    with pytest.raises(ValueError, match="RecDataset"): run_compare(42)
-    with pytest.raises(FileNotFoundError): run_compare("ml-100k", data_dir="/definitely/not/here")
 
 
 def test_slices(ml):
@@ -82,26 +38,47 @@ def test_cold_item_slice_ranks_only_cold_items(ds):
     assert len(truth) == len(cs.test)                                     # every test item is cold here
     assert not set(cands) & set(cs.train.ratings.item_id)
     m = EASE(lam=50).fit(cs.train)
-    recs = recommend_among(m, truth.user_id.unique(), cands, 10)
+    recs = m.recommend(truth.user_id.unique(), 10, candidates=cands)
     assert set(recs.item_id) <= set(cands)
     assert (recs.score == 0).all()                                        # EASE has nothing to say about cold items
+    ranks = m.rank_of(truth.user_id, truth.item_id, candidates=cands)
+    assert (ranks.above == 0).all() and (ranks.tied == ranks.n).all()     # ... so every cold item is tied with every other
+    chance = ranking_metrics(Chance().fit(cs.train).rank_of(truth.user_id, truth.item_id, candidates=cands), truth, 10)
+    np.testing.assert_allclose(ranking_metrics(ranks, truth, 10).to_numpy(), chance.to_numpy())   # EASE gets exactly chance there
 
 
-def test_recommend_among_the_catalogue_equals_recommend(split):
+def test_candidates_of_the_whole_catalogue_equal_recommend(split):
     m = EASE(lam=50).fit(split.train)
     users = split.test.user_id.unique()
-    a = recommend_among(m, users, split.train.items.item_id.to_numpy(), 10)
+    a = m.recommend(users, 10, candidates=split.train.items.item_id.to_numpy())
     b = m.recommend(users, 10)
-    pd.testing.assert_frame_equal(a[["user_id", "item_id", "rank"]], b[["user_id", "item_id", "rank"]], check_dtype=False)
+    pd.testing.assert_frame_equal(a, b)
 
 
-def test_summarise_matches_per_user_means(split):
-    recs = Popularity().fit(split.train).recommend(split.test.user_id.unique(), 10)
-    long = user_metrics(recs, split.test, ks=(5, 10))
+def test_all_equal_scores_give_the_chance_value_on_every_metric(split):
+    "A model that scores all N candidates equally gets exactly the analytic chance value."
+    truth = split.test.groupby("user_id").head(1)                        # one relevant item per user
+    ranks = Chance().fit(split.train).rank_of(truth.user_id, truth.item_id)
+    m = ranking_metrics(ranks, truth, 10)
+    N = ranks.set_index("user_id")["n"].reindex(m.index).to_numpy()
+    p = np.arange(1, 11)
+    np.testing.assert_allclose(m.ndcg, (1 / N) * (1 / np.log2(p + 1)).sum(), rtol=1e-12)
+    np.testing.assert_allclose(m.hit_rate, 10 / N, rtol=1e-12)
+    np.testing.assert_allclose(m.recall, 10 / N, rtol=1e-12)
+    np.testing.assert_allclose(m.precision, 1 / N, rtol=1e-12)
+    np.testing.assert_allclose(m.mrr, (1 / N) * (1 / p).sum(), rtol=1e-12)
+    np.testing.assert_allclose(m["map"], (1 / N) * (1 / p).sum(), rtol=1e-12)
+
+
+def test_summarise_matches_per_user_means_and_stays_in_range(split):
+    ranks = Popularity().fit(split.train).rank_of(split.test.user_id, split.test.item_id)
+    long = user_metrics(ranks, split.test, ks=(5, 10))
     s = summarise(long).set_index(["metric", "k"])
     for k in (5, 10):
-        m = ranking_metrics(recs, split.test, k)
+        m = ranking_metrics(ranks, split.test, k)
         for c in METRICS: assert s.loc[(c, k), "value"] == pytest.approx(m[c].mean())
+    assert (s.ci_low >= 0).all() and (s.ci_high <= 1).all() and (s.ci_low <= s.value).all() and (s.value <= s.ci_high).all()
+    pd.testing.assert_frame_equal(summarise(long), summarise(long))       # seeded
 
 
 def test_evaluate_reports_rating_error_and_diversity(split):
@@ -145,3 +122,4 @@ def test_tune(split):
     r = tune(BiasedMF, dict(factors=[0, 4], epochs=[2]), split, metric="rmse")
     assert r.rmse.is_monotonic_increasing                                 # lower is better
     with pytest.raises(ValueError, match="validation"): tune(EASE, dict(lam=[10]), merge_valid(split))
+    assert grid_edges(t) == ["lam"] or t.lam.iloc[0] == 100

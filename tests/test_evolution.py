@@ -1,5 +1,5 @@
 "Interest series, forecasters, the time-aware recommender and the `forecast` command (llmrec.evolution)."
-import argparse, warnings
+import warnings
 import numpy as np, pandas as pd
 import pytest
 from statsmodels.tsa.arima.model import ARIMA
@@ -7,7 +7,7 @@ from llmrec.core import USER, ITEM, RATING, TIMESTAMP, Popularity
 from llmrec.data import RecDataset, synthetic_dataset, temporal_split
 from llmrec.evolution import (ARIMAForecaster, LSTMForecaster, LastValue, MovingAverage, EvolvingInterestRecommender,
                               interest_series, item_labels, holdout, holdout_forecasts, forecast_errors, error_table,
-                              to_shares, forecast_user, add_forecast_parser, cmd_forecast, label_columns, series_arrays)
+                              to_shares, forecast_user, label_columns, series_arrays)
 
 DAY = 86400
 
@@ -159,14 +159,3 @@ def test_evolving_recommender(drift):
     share = lambda r: (r[ITEM].map(genre).to_numpy() == r[USER].map(end).to_numpy()).mean()
     assert share(recs[recs[USER] != 10_000]) > share(base)
     with pytest.raises(ValueError, match="between 0"): EvolvingInterestRecommender(Popularity(), alpha=-1).fit(split.train)
-
-# ---------------------------------------------------------------- the command
-def test_forecast_command(capsys):
-    p = argparse.ArgumentParser(prog="llmrec")
-    add_forecast_parser(p.add_subparsers(dest="command"))
-    args = p.parse_args(["forecast", "--dataset", "synthetic", "--user", "3", "--window", "5", "--horizon", "2", "--method", "arima"])
-    args.func(args)
-    out = capsys.readouterr().out
-    assert "user 3" in out and out.count("forecast") >= 3 and "ARIMA fits per genre" in out
-    with pytest.raises(ValueError, match="no interactions"):
-        cmd_forecast(p.parse_args(["forecast", "--dataset", "synthetic", "--user", "99999"]))

@@ -6,9 +6,9 @@ from llmrec.core import USER, ITEM, RATING, TIMESTAMP, Popularity
 from llmrec.data import RecDataset, synthetic_dataset, random_split, leave_last_out
 from llmrec.encode import TextEncoder
 from llmrec.metrics import rmse
-import llmrec.finetune as ft
-from llmrec.finetune import (CrossEncoderRegressor, ProfileBilinear, TwoTowerRetriever, TrainConfig, profile_texts,
-                             next_item_pairs, tiny_word_bert)
+import llmrec.finetune as ft, llmrec.training as tr
+from llmrec.training import TrainConfig, tiny_word_bert
+from llmrec.finetune import CrossEncoderRegressor, ProfileBilinear, TwoTowerRetriever, profile_texts, next_item_pairs
 
 
 def taste_dataset(n_users=100, n_items=120, per_user=20, seed=0):
@@ -101,7 +101,7 @@ def test_resume_after_interruption(split, words, tmp_path):
                                                                       output_dir=out, callbacks=cbs, seed=0))
     straight = run().fit(split.train, split.valid)
     with pytest.raises(RuntimeError, match="crash"): run(tmp_path, (Crash(),)).fit(split.train, split.valid)
-    assert ft._checkpoints(tmp_path)
+    assert tr.checkpoints(tmp_path)
     with pytest.raises(ValueError, match="resume=True"): run(tmp_path).fit(split.train, split.valid)
     resumed = run(tmp_path).fit(split.train, split.valid, resume=True)
     np.testing.assert_allclose(resumed.predict(split.test[USER], split.test[ITEM]), straight.predict(split.test[USER], split.test[ITEM]), atol=1e-5)
@@ -134,7 +134,7 @@ def test_errors_name_the_fix(split, words, monkeypatch):
 
 
 def test_no_unsafe_torch_load():
-    src = Path(ft.__file__).read_text()
+    src = Path(ft.__file__).read_text() + Path(tr.__file__).read_text()
     assert all("weights_only=True" in call for call in re.findall(r"torch\.load\([^)]*\)", src))
     assert "pickle" not in src
 

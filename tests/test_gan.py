@@ -3,8 +3,8 @@ import numpy as np, pandas as pd, pytest, torch
 from llmrec.core import ITEM
 from llmrec.data import synthetic_dataset
 from llmrec.encode import TextEncoder, tiny_bert
-from llmrec.gan import (DescriptionGAN, NearestDescription, Vocab, bleu, description_metrics, distinct_n, drop_descriptions,
-                        fill_descriptions, frechet_distance, self_bleu, tokenize)
+from llmrec.metrics import bleu, distinct_n, frechet_distance, self_bleu, tokenize
+from llmrec.gan import DescriptionGAN, NearestDescription, Vocab, description_metrics, drop_descriptions, fill_descriptions
 
 KW = dict(emb_dim=16, hidden=32, mle_epochs=3, d_epochs=1, adv_steps=3, batch_size=32, seed=0, cache=False)
 

@@ -164,9 +164,17 @@ def test_intra_list_diversity_by_hand():
     with pytest.raises(ValueError, match="no embedding"): intra_list_diversity(recs_of({1: ["z", "a"]}), emb, ids)
 
 
-def test_mean_ci_matches_scipy():
+def test_mean_ci_is_scipys_percentile_bootstrap():
     x = np.random.default_rng(0).normal(size=50)
-    m, lo, hi = mean_ci(x, 0.9)
-    want = stats.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
-    assert (lo, hi) == pytest.approx(want) and m == pytest.approx(x.mean())
+    m, lo, hi = mean_ci(x, 0.9, n_resamples=4000)
+    want = stats.bootstrap((x,), np.mean, confidence_level=0.9, method="percentile", n_resamples=4000, random_state=0).confidence_interval
+    assert (lo, hi) == pytest.approx((want.low, want.high), abs=0.03) and m == pytest.approx(x.mean())
     assert np.isnan(mean_ci([1.0])[1])
+
+
+def test_bootstrap_intervals_stay_in_the_metric_range():
+    rng = np.random.default_rng(1)
+    for p in (0.001, 0.02, 0.5, 0.99):
+        x = (rng.random(300) < p).astype(float)
+        m, lo, hi = mean_ci(x)
+        assert 0 <= lo <= m <= hi <= 1

@@ -41,11 +41,12 @@ def test_readme_headline_table_matches_index():
     assert "| model | all | long-tail | cold-item |" in sec and "| cosine-llm |" in sec, "run index.ipynb's slow cell and save it"
     assert norm(_section(readme, "What it finds")) == sec
 
-def test_sidebar_lists_every_notebook():
+def test_sidebar_lists_every_notebook_in_reading_order():
     side = (ROOT / "nbs" / "sidebar.yml").read_text()
     listed = re.findall(r"([\w-]+\.ipynb)", side)
     present = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
     assert sorted(listed) == present
+    assert listed == ["index.ipynb"] + sorted(n for n in present if n != "index.ipynb")
 
 def test_every_makefile_target_in_readme_exists():
     mk = (ROOT / "Makefile").read_text()
@@ -85,3 +86,100 @@ def test_notebooks_keep_their_outputs():
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         shown = [c for c in code if c.get("outputs")]
         assert shown, f"{p.name} was saved without outputs: run it (nbdev-test --save) and commit it executed"
+
+
+# ---------------------------------------------------------------- structure and reading order
+def _module_imports() -> dict:
+    "llmrec module -> the llmrec modules it imports (anywhere in the file, lazy imports included)."
+    import ast
+    out = {}
+    for p in sorted((ROOT / "llmrec").glob("*.py")):
+        if p.name.startswith("_"): continue
+        deps = set()
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1 and node.module: deps.add(node.module.split(".")[0])
+                elif node.level == 1: deps |= {a.name for a in node.names}
+                elif node.module and node.module.startswith("llmrec."): deps.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                deps |= {a.name.split(".")[1] for a in node.names if a.name.startswith("llmrec.")}
+        out[p.stem] = deps - {p.stem}
+    return out
+
+def _cycles(graph: dict) -> list:
+    "Every import cycle, as a list of modules (depth-first search)."
+    found, state = [], {}
+    def visit(n, path):
+        state[n] = 1
+        for m in sorted(graph.get(n, ())):
+            if state.get(m) == 1: found.append(path[path.index(m):] + [m])
+            elif m not in state: visit(m, path + [m])
+        state[n] = 2
+    for n in sorted(graph):
+        if n not in state: visit(n, [n])
+    return found
+
+def test_cycle_finder_finds_cycles():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+def test_no_import_cycle_among_llmrec_modules():
+    assert _cycles(_module_imports()) == []
+
+def _notebook_modules() -> dict:
+    "notebook file name -> the module its `#| default_exp` exports."
+    out = {}
+    for p in sorted((ROOT / "nbs").glob("[0-9]*.ipynb")):
+        for c in json.loads(p.read_text())["cells"]:
+            m = re.search(r"^#\|\s*default_exp\s+(\S+)", "".join(c["source"]), re.M)
+            if m: out[p.name] = m.group(1)
+    return out
+
+def test_every_module_comes_from_one_notebook():
+    mods = _notebook_modules()
+    assert sorted(mods.values()) == sorted(p.stem for p in (ROOT / "llmrec").glob("*.py") if not p.stem.startswith("_"))
+
+def test_no_notebook_imports_a_later_notebooks_module():
+    "Reading order: notebook NN uses only what notebooks before it (and itself) taught."
+    mods = _notebook_modules()
+    order = {m: nb for nb, m in mods.items()}
+    bad = []
+    for p in sorted((ROOT / "nbs").glob("*.ipynb")):
+        src = "\n".join("".join(c["source"]) for c in json.loads(p.read_text())["cells"] if c["cell_type"] == "code")
+        used = set(re.findall(r"(?:from|import)\s+llmrec\.(\w+)", src))
+        for m in used:
+            if p.name != "index.ipynb" and m in order and order[m] > p.name:
+                bad.append(f"{p.name} imports llmrec.{m}, taught later in {order[m]}")
+    assert not bad, "\n".join(bad)
+
+def test_no_private_name_imported_across_modules():
+    "`from .x import _name` would make a private helper of one module part of another's API."
+    bad = [f"{p.name}: {l.strip()}" for p in (ROOT / "llmrec").glob("*.py") for l in p.read_text().splitlines()
+           if re.match(r"\s*from \.\w+ import .*\b_[a-z]\w*", l)]
+    assert not bad, "\n".join(bad)
+
+def _docs_executed_cells():
+    "(notebook, cell source) of every cell `nbdev-docs` runs while rendering, exported and show_doc cells aside (nbdev's own rule)."
+    from nbdev.process import NBProcessor
+    from nbdev.processors import _do_eval
+    out = []
+    for p in sorted((ROOT / "nbs").glob("*.ipynb")):
+        nb = NBProcessor(p, rm_directives=False, process=True).nb
+        for c in nb.cells:
+            if c.cell_type != "code" or not c.source.strip(): continue
+            dirs = getattr(c, "directives_", {}) or {}
+            if dirs.keys() & {"export", "exports", "exporti", "exec_doc"}: continue
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if _do_eval(c) and not c.source.lstrip().startswith("show_doc"): out.append((p.name, c.source))
+    return out
+
+def test_docs_run_only_import_cells():
+    "nbdev-docs runs every cell that contains an import: such a cell must hold imports only, or it runs without the names it needs."
+    import ast
+    bad = []
+    for nb, src in _docs_executed_cells():
+        body = ast.parse("\n".join(l for l in src.splitlines() if not l.lstrip().startswith("#|"))).body
+        if not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body): bad.append(f"{nb}: {src.strip().splitlines()[-1][:80]!r}")
+    assert not bad, "cells mixing imports with other code (put the imports in a cell of their own):\n" + "\n".join(bad)
