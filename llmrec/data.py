@@ -120,6 +120,7 @@ class RecDataset:
     users:pd.DataFrame|None=None # user_id (+ demographics, ...)
     name:str="dataset" # shown in summaries and messages
     text_template:str|Callable|None=None # builds items.text when it is missing (see `item_text`)
+    tags:pd.DataFrame|None=None # free-form tags users wrote: user_id, item_id, tag (+ timestamp); None: the release has none
 
     def __post_init__(self):
         self.ratings = validate_ratings(self.ratings)
@@ -129,6 +130,7 @@ class RecDataset:
         self.items = validate_items(self.items, self.ratings)
         if "text" not in self.items: self.items["text"] = item_text(self.items, self.text_template)
         if self.users is not None: _require(self.users, [USER], "users", "Name the user id column 'user_id'.")
+        if self.tags is not None: _require(self.tags, [USER, ITEM, "tag"], "tags", "Give tags the columns user_id, item_id, tag (and timestamp).")
 
     @property
     def n_users(self)->int: return int(self.ratings[USER].nunique())
@@ -137,9 +139,9 @@ class RecDataset:
     @property
     def n_ratings(self)->int: return len(self.ratings)
 
-    def subset(self, ratings:pd.DataFrame, name:str|None=None)->"RecDataset":
-        "The same catalogue and users with other `ratings` (for splits and filters)."
-        return RecDataset(ratings, self.items, self.users, name or self.name)
+    def subset(self, ratings:pd.DataFrame, name:str|None=None, tags:pd.DataFrame|None|bool=True)->"RecDataset":
+        "The same catalogue and users with other `ratings` (for splits and filters); `tags=True` keeps the tags, a table replaces them."
+        return RecDataset(ratings, self.items, self.users, name or self.name, tags=self.tags if tags is True else None if tags is False else tags)
 
     def __repr__(self): return f"RecDataset({self.name!r}: {self.n_users:,} users, {self.n_items:,} items, {self.n_ratings:,} ratings)"
 
@@ -193,7 +195,7 @@ MOVIELENS = {
     "ml-25m": dict(md5=None, marker="ratings.csv"),
     "ml-32m": dict(md5=None, marker="ratings.csv"),
 }
-_PARSER_VERSION = 1  # bump when parsing changes, to invalidate the Parquet cache
+_PARSER_VERSION = 2  # bump when parsing changes, to invalidate the Parquet cache
 
 def data_home()->Path:
     "The cache folder: `$LLMREC_DATA_DIR`, else `~/.cache/llmrec`."
@@ -282,13 +284,16 @@ def _read_csv_release(f:_Release)->tuple:
     items = pd.read_csv(io.BytesIO(f.read("movies.csv")), dtype={"movieId": np.int32}).rename(columns={"movieId": ITEM})
     items["title"], items["year"] = _split_title(items["title"])
     items["genres"] = items["genres"].replace("(no genres listed)", "")
+    tags = None
     if f.has("tags.csv"):
-        tags = pd.read_csv(io.BytesIO(f.read("tags.csv"))).rename(columns={"userId": USER, "movieId": ITEM})
+        tags = pd.read_csv(io.BytesIO(f.read("tags.csv")), dtype={"userId": np.int32, "movieId": np.int32}).rename(columns={"userId": USER, "movieId": ITEM})
         items["tags"] = items[ITEM].map(_tags_per_item(tags)).fillna("")
+        tags = tags.assign(tag=tags["tag"].astype(str).str.strip())
+        tags = tags[tags.tag.ne("") & tags.tag.ne("nan")].reset_index(drop=True)
     if f.has("links.csv"):
         links = pd.read_csv(io.BytesIO(f.read("links.csv")), dtype={"imdbId": str}).rename(columns={"movieId": ITEM, "imdbId": "imdb_id", "tmdbId": "tmdb_id"})
         items = items.merge(links.astype({"tmdb_id": "Int64"}), on=ITEM, how="left")
-    return ratings, items, None
+    return ratings, items, None, tags
 
 ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
                  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
@@ -306,7 +311,7 @@ def _read_100k(f:_Release)->tuple:
     users = None
     if f.has("u.user"):
         users = pd.read_csv(io.BytesIO(f.read("u.user")), sep="|", header=None, names=[USER, "age", "gender", "occupation", "zip"])
-    return ratings, items, users
+    return ratings, items, users, None
 
 def _dat(f:_Release, fname, names):
     "A '::'-separated latin-1 file of ml-1m (read by the fast C parser after swapping the separator)."
@@ -319,7 +324,7 @@ def _read_1m(f:_Release)->tuple:
     items = _dat(f, "movies.dat", [ITEM, "title", "genres"]).astype({ITEM: np.int32})
     items["title"], items["year"] = _split_title(items["title"])
     users = _dat(f, "users.dat", [USER, "gender", "age", "occupation", "zip"]) if f.has("users.dat") else None
-    return ratings, items, users
+    return ratings, items, users, None
 
 _READERS = {"ml-latest-small": _read_csv_release, "ml-25m": _read_csv_release, "ml-32m": _read_csv_release,
             "ml-100k": _read_100k, "ml-1m": _read_1m}
@@ -343,7 +348,7 @@ def _save_parquet(folder:Path, tables:dict, meta:dict):
 def _load_parquet(folder:Path, meta:dict):
     try:
         if json.loads((folder / "meta.json").read_text()) != meta: return None
-        return [pd.read_parquet(folder / f"{k}.parquet") if (folder / f"{k}.parquet").exists() else None for k in ("ratings", "items", "users")]
+        return [pd.read_parquet(folder / f"{k}.parquet") if (folder / f"{k}.parquet").exists() else None for k in ("ratings", "items", "users", "tags")]
     except (OSError, ValueError): return None
 
 # %% ../nbs/01_data.ipynb #83f5a4be
@@ -358,7 +363,7 @@ def load_movielens(name:str="ml-latest-small", # 'ml-latest-small', 'ml-100k', '
         data_dir = Path(data_dir).expanduser()
         if not data_dir.is_dir(): raise FileNotFoundError(f"data_dir {data_dir} is not a folder: pass the folder of an extracted {name}.")
         rel = _Release(folder=_find_release_dir(data_dir, name))
-        ratings, items, users = _READERS[name](rel)
+        ratings, items, users, tags = _READERS[name](rel)
     else:
         cache = Path(cache_dir or data_home())
         zpath = fetch_movielens(name, cache)
@@ -369,10 +374,10 @@ def load_movielens(name:str="ml-latest-small", # 'ml-latest-small', 'ml-100k', '
             except zipfile.BadZipFile as e:
                 zpath.unlink(missing_ok=True)
                 raise ValueError(f"The cached {zpath} is corrupt; it was removed. Load again to download a fresh copy.") from e
-            ratings, items, users = _READERS[name](rel); rel.close()
-            _save_parquet(cache / name, dict(ratings=ratings, items=items, users=users), meta)
-        else: ratings, items, users = tables
-    return RecDataset(ratings, items, users, name=name, text_template=text_template)
+            ratings, items, users, tags = _READERS[name](rel); rel.close()
+            _save_parquet(cache / name, dict(ratings=ratings, items=items, users=users, tags=tags), meta)
+        else: ratings, items, users, tags = tables
+    return RecDataset(ratings, items, users, name=name, text_template=text_template, tags=tags)
 
 # %% ../nbs/01_data.ipynb #04e4844e
 SYNTH_VOCAB = {
@@ -488,8 +493,18 @@ def _make_split(ds, test_mask, valid_mask, name, known_users=False):
         if known_users: h = h[h[USER].isin(train[USER])]
         if len(h) == 0: raise ValueError(f"{name} left the {part} set of {ds.name} empty: hold out more (a larger fraction or n).")
         return h.reset_index(drop=True)
-    return Split(ds.subset(train, f"{ds.name} train"), held(test_mask, "test"),
+    return Split(ds.subset(train, f"{ds.name} train", _train_tags(ds.tags, r[test_mask | valid_mask])), held(test_mask, "test"),
                  held(valid_mask, "valid") if valid_mask.any() else None, name)
+
+def _train_tags(tags:pd.DataFrame|None, held:pd.DataFrame)->pd.DataFrame|None:
+    "The tags a model may see: none on a held-out (user, item) pair, none written at or after the user's first held-out interaction."
+    if tags is None: return None
+    pairs = pd.MultiIndex.from_frame(held[[USER, ITEM]])
+    keep = ~pd.MultiIndex.from_frame(tags[[USER, ITEM]]).isin(pairs)
+    if TIMESTAMP in tags:
+        first = tags[USER].map(held.groupby(USER)[TIMESTAMP].min())
+        keep &= first.isna().to_numpy() | (tags[TIMESTAMP] < first).to_numpy()
+    return tags[keep].reset_index(drop=True)
 
 def _check_fracs(test_frac, valid_frac):
     if not (0 < test_frac < 1 and 0 <= valid_frac < 1 and test_frac + valid_frac < 1):
@@ -549,19 +564,32 @@ def leaked_pairs(split:Split)->int:
     return int(sum(pd.MultiIndex.from_frame(h[[USER, ITEM]]).isin(pairs).sum() for h in (split.test, split.valid) if h is not None))
 
 # %% ../nbs/01_data.ipynb #a7f24375
-def user_text(ds:RecDataset, # ratings and items
+def user_text(ds:RecDataset, # ratings and items (and, for source='tags', the users' own tags)
               user_ids=None, # users to describe; None: every user in `ds.ratings`
-              max_items:int=20, # latest interactions used per user
+              max_items:int=20, # latest interactions (or tags) used per user
               min_rating:float|None=None, # keep only ratings at or above it (e.g. 4.0: what the user liked)
+              source:str="titles", # 'titles' of watched items, the user's own 'tags', or 'both'
              )->pd.Series:
-    "Each user's history as text: the titles (and years) of their `max_items` latest items, most recent first; '' for none."
+    "Each user as text: the titles (and years) of their `max_items` latest items, and/or the tags they wrote, most recent first; '' for none."
     if int(max_items) < 1: raise ValueError(f"max_items={max_items}: use at least 1.")
-    r = ds.ratings if min_rating is None else ds.ratings[ds.ratings[RATING] >= min_rating]
+    if source not in ("titles", "tags", "both"): raise ValueError(f"source={source!r}: use 'titles', 'tags' or 'both'.")
     users = pd.unique(np.atleast_1d(np.asarray(ds.ratings[USER].unique() if user_ids is None else user_ids)))
-    r = r[r[USER].isin(users)].sort_values([USER, TIMESTAMP, ITEM], ascending=[True, False, True], kind="stable")
-    r = r.groupby(USER).head(int(max_items))
-    it = ds.items.set_index(ITEM)
-    label = it["title"].astype(str)
-    if "year" in it: label = label + it["year"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})")
-    texts = r[ITEM].map(label).groupby(r[USER], sort=False).agg("; ".join)
-    return texts.reindex(users).fillna("").rename("user_text").rename_axis(USER)
+    parts = []
+    if source in ("titles", "both"):
+        r = ds.ratings if min_rating is None else ds.ratings[ds.ratings[RATING] >= min_rating]
+        r = r[r[USER].isin(users)].sort_values([USER, TIMESTAMP, ITEM], ascending=[True, False, True], kind="stable")
+        r = r.groupby(USER).head(int(max_items))
+        it = ds.items.set_index(ITEM)
+        label = it["title"].astype(str)
+        if "year" in it: label = label + it["year"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})")
+        parts.append(r[ITEM].map(label).groupby(r[USER], sort=False).agg("; ".join).reindex(users).fillna(""))
+    if source in ("tags", "both"):
+        t = getattr(ds, "tags", None)
+        if t is None: raise ValueError(f"source={source!r} needs the users' own tags, and {ds.name} has none (ml-latest-small, ml-25m and ml-32m do).")
+        t = t[t[USER].isin(users)]
+        t = t.sort_values([USER, TIMESTAMP], ascending=[True, False], kind="stable") if TIMESTAMP in t else t
+        t = t.assign(tag=t["tag"].astype(str).str.lower()).drop_duplicates([USER, "tag"]).groupby(USER).head(int(max_items))
+        tags = t.groupby(USER, sort=False)["tag"].agg(", ".join).reindex(users).fillna("")
+        parts.append(tags if source == "tags" else ("Tags: " + tags).where(tags != "", ""))
+    text = parts[0] if len(parts) == 1 else pd.Series([". ".join(p for p in ps if p) for ps in zip(*parts)], index=users)
+    return text.rename("user_text").rename_axis(USER)
