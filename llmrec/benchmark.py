@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd, torch
 from . import __version__
-from .core import USER, atomic_write, get_device, progress, set_seed, topk
+from .core import USER, atomic_write, get_device, machine_info, progress, set_seed, topk
 from .scoring import build_index, clustered_vectors, recall_at_k
 
 # %% auto #0
-__all__ = ['time_calls', 'time_call', 'machine_info', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench',
-           'bench_fit', 'bench_train', 'run_bench', 'load_results']
+__all__ = ['time_calls', 'time_call', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench', 'bench_fit',
+           'bench_train', 'run_bench', 'load_results']
 
 # %% ../nbs/11_benchmark.ipynb #8cc6b0d5
 def _sync(device:torch.device):
@@ -62,30 +62,6 @@ def time_call(fn:Callable[[], object], # the work to time, called with no argume
              )->dict:
     "Median, quartiles and min of `repeats` timed calls of `fn` after `warmup` calls, with peak memory in MB."
     return time_calls({"fn": fn}, repeats, warmup, device)["fn"]
-
-# %% ../nbs/11_benchmark.ipynb #4a32a608
-def _cpu_model()->str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"): return line.split(":", 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
-
-def machine_info(device:str|torch.device|None=None # the device the benchmarks ran on
-                )->dict:
-    "The machine a benchmark ran on: CPU model and cores, GPU name, and library versions."
-    dev = get_device(device)
-    info = dict(cpu=_cpu_model(), cpu_cores=os.cpu_count(), torch_threads=torch.get_num_threads(), device=str(dev),
-                gpu=torch.cuda.get_device_name(dev) if dev.type == "cuda" else None,
-                cuda=torch.version.cuda if dev.type == "cuda" else None, torch=torch.__version__,
-                python=platform.python_version(), platform=platform.platform(), llmrec=__version__)
-    try:
-        import faiss; info["faiss"] = faiss.__version__
-    except ImportError: pass
-    try:
-        import transformers; info["transformers"] = transformers.__version__
-    except ImportError: pass
-    return info
 
 # %% ../nbs/11_benchmark.ipynb #289f061f
 class Bench:

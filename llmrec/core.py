@@ -6,7 +6,8 @@ Docs: https://llmrec.github.io/llmrec/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #10c43b6c
 from __future__ import annotations
-import ctypes, inspect, os, random, shutil, sys, tempfile, uuid
+import ctypes, inspect, os, platform, random, shutil, sys, tempfile, uuid
+from importlib import metadata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -15,9 +16,9 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'progress',
-           'torch_threads', 'atomic_write', 'atomic_dir', 'available_memory', 'require_memory', 'IdIndex', 'topk',
-           'check_k', 'NotFittedError', 'Recommender', 'Popularity']
+__all__ = ['USER', 'ITEM', 'RATING', 'TIMESTAMP', 'SCORE', 'RANK', 'REC_COLS', 'set_seed', 'get_device', 'machine_info',
+           'progress', 'torch_threads', 'atomic_write', 'atomic_dir', 'available_memory', 'require_memory', 'IdIndex',
+           'topk', 'check_k', 'NotFittedError', 'Recommender', 'Popularity']
 
 # %% ../nbs/00_core.ipynb #ae7de5df
 USER, ITEM, RATING, TIMESTAMP = "user_id", "item_id", "rating", "timestamp"
@@ -43,6 +44,28 @@ def get_device(device:str|torch.device|None=None # 'cpu', 'cuda', 'cuda:N', or N
         raise ValueError(f"device={device!r} but torch.cuda.is_available() is False: "
                          "pass device='cpu' (or None), or install a CUDA build of torch.")
     return dev
+
+# %% ../nbs/00_core.ipynb #mach0002
+def _cpu_model()->str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"): return line.split(":", 1)[1].strip()
+    except OSError: pass
+    return platform.processor() or platform.machine()
+
+def machine_info(device:str|torch.device|None=None # the device the work runs on; None: CUDA when present
+                )->dict:
+    "The machine a measurement ran on: CPU model and cores, GPU name, and library versions (read without importing them)."
+    from llmrec import __version__
+    dev = get_device(device)
+    info = dict(cpu=_cpu_model(), cpu_cores=os.cpu_count(), torch_threads=torch.get_num_threads(), device=str(dev),
+                gpu=torch.cuda.get_device_name(dev) if dev.type == "cuda" else None,
+                cuda=torch.version.cuda if dev.type == "cuda" else None, torch=torch.__version__,
+                python=platform.python_version(), platform=platform.platform(), llmrec=__version__)
+    for pkg, key in (("faiss-cpu", "faiss"), ("transformers", "transformers")):
+        try: info[key] = metadata.version(pkg)
+        except metadata.PackageNotFoundError: pass
+    return info
 
 # %% ../nbs/00_core.ipynb #dfa7a993
 def progress(it=None, # the iterable to wrap
