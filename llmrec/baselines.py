@@ -13,7 +13,7 @@ from .core import USER, ITEM, RATING, Recommender, Popularity, get_device, progr
 from .evaluate import validation_score
 
 # %% auto #0
-__all__ = ['TorchRecommender', 'UserKNN', 'ItemKNN', 'EASE', 'ALS', 'BPR', 'BiasedMF', 'Hybrid']
+__all__ = ['GRIDS', 'N_ITER', 'DEFAULTS', 'TorchRecommender', 'UserKNN', 'ItemKNN', 'EASE', 'ALS', 'BPR', 'BiasedMF', 'Hybrid']
 
 # %% ../nbs/04_baselines.ipynb #04277d24
 def _sparse(m:sp.spmatrix, device)->torch.Tensor:
@@ -318,3 +318,18 @@ class Hybrid(Recommender):
         "Tune the weights on `valid` (unless `weights` is set) and keep them as the fixed `weights`; returns `self`."
         if self.weights is None: self.fit(train, valid); self.weights = self.weights_
         return self
+
+# %% ../nbs/04_baselines.ipynb #grid0002
+GRIDS = {
+    "userknn": dict(k=[5, 10, 20, 50, 100], shrink=[0, 10, 50, 100, 200, 500]),
+    "itemknn": dict(k=[5, 10, 20, 50, 100], shrink=[0, 10, 50, 100]),
+    "mf-rating": dict(factors=[0, 16, 64], reg=[0.05, 0.1, 0.2]),
+    "als": dict(factors=[32, 64, 128], reg=[1.0, 3.0, 10.0, 30.0], alpha=[0.25, 1.0, 4.0]),
+    "bpr": dict(factors=[32, 64], reg=[1e-4, 1e-3, 1e-2], lr=[3e-3, 1e-2], epochs=[20, 40]),
+    "ease": dict(lam=[50, 100, 200, 500, 1000, 2000]),
+}
+N_ITER = {"itemknn": 6, "mf-rating": 3, "als": 4, "bpr": 4}           # sampled points; the others run their whole grid
+DEFAULTS = {
+    "userknn": dict(k=10, shrink=100), "itemknn": dict(k=10, shrink=10), "mf-rating": dict(factors=16, reg=0.1),
+    "als": dict(factors=64, reg=10.0, alpha=0.25), "bpr": dict(factors=64, reg=1e-3, lr=1e-2, epochs=40), "ease": dict(lam=100),
+}

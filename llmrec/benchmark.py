@@ -6,17 +6,20 @@ Docs: https://llmrec.github.io/llmrec/benchmark.html.md"""
 
 # %% ../nbs/11_benchmark.ipynb #8af318fc
 from __future__ import annotations
-import json, os, platform, resource, tempfile, time, tracemalloc
+import copy, json, os, re, resource, signal, subprocess, sys, tempfile, threading, time, traceback, tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd, torch
-from . import __version__
-from .core import USER, atomic_write, get_device, machine_info, progress, set_seed, topk
+from fastcore.basics import patch
+from .core import ITEM, RATING, USER, atomic_dir, atomic_write, get_device, machine_info, progress, require_memory, set_seed, topk
+from .data import RATING_COLS, SYNTH_VOCAB, RecDataset
 from .scoring import build_index, clustered_vectors, recall_at_k
 
 # %% auto #0
-__all__ = ['time_calls', 'time_call', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench', 'bench_fit',
-           'bench_train', 'run_bench', 'load_results']
+__all__ = ['STAGES', 'time_calls', 'time_call', 'Bench', 'bench_scoring', 'bench_encode', 'peer_ratios', 'plot_bench',
+           'bench_fit', 'bench_train', 'bench_finetune', 'BudgetExceeded', 'time_box', 'bench_plan', 'run_bench',
+           'cast_model_copy', 'run_name', 'synthetic_at_scale', 'model_costs', 'load_results']
 
 # %% ../nbs/11_benchmark.ipynb #8cc6b0d5
 def _sync(device:torch.device):
@@ -65,43 +68,14 @@ def time_call(fn:Callable[[], object], # the work to time, called with no argume
 
 # %% ../nbs/11_benchmark.ipynb #289f061f
 class Bench:
-    "Runs timed benchmarks on one device and collects a tidy results table."
+    "Runs timed benchmarks on one device and collects a tidy results table, with notes on what was skipped."
     def __init__(self, device:str|torch.device|None="cpu", # where the benchmarks run
                  repeats:int=5, # timed calls per measurement
                  warmup:int=1, # untimed calls first
                 ):
         self.device, self.repeats, self.warmup = get_device(device), repeats, warmup
-        self.rows, self.machine = [], machine_info(self.device)
-
-    def run(self, stage:str, # 'encode', 'scoring', 'train', 'fit', 'end-to-end'
-            method:str, # what was timed, e.g. 'faiss hnsw'
-            fn:Callable[[], object], # the work
-            work:float|None=None, # units of work per call (texts, queries, examples) for throughput
-            unit:str="items", # what `work` counts
-            repeats:int|None=None, # override the bench's repeats
-            **meta)->dict:
-        "Time `fn` and record a row; returns it."
-        return self._row(stage, method, time_call(fn, repeats or self.repeats, self.warmup, self.device), work, unit, meta)
-
-    def run_many(self, stage:str, # as in `run`
-                 fns:dict, # method name -> the work; timed interleaved (see `time_calls`)
-                 work:float|None=None, # units of work per call, the same for each
-                 unit:str="items", # what `work` counts
-                 **meta)->list[dict]:
-        "Time methods that do the same work side by side and record a row each; returns the rows."
-        ts = time_calls(fns, self.repeats, self.warmup, self.device)
-        return [self._row(stage, m, t, work, unit, meta) for m, t in ts.items()]
-
-    def add(self, stage:str, # as in `run`
-            method:str, # what was timed
-            times, # seconds of each timed repetition, measured elsewhere (e.g. inside a training loop)
-            work:float|None=None, # units of work per repetition
-            unit:str="items", # what `work` counts
-            peak_mem_mb:float|None=None, # peak memory, where the caller measured it
-            **meta)->dict:
-        "Record a row from durations measured by the caller; returns it."
-        if not len(times): raise ValueError(f"{stage} / {method}: no durations to record (did the loop run?).")
-        return self._row(stage, method, dict(**_stats(times), peak_mem_mb=peak_mem_mb, rss_mb=_rss_mb()), work, unit, meta)
+        self.rows, self.notes, self.stages, self.meta = [], [], [], {}
+        self.machine = machine_info(self.device)
 
     def _row(self, stage, method, t:dict, work, unit, meta)->dict:
         row = dict(stage=stage, method=method, device=str(self.device), **meta, **t,
@@ -109,76 +83,167 @@ class Bench:
         self.rows.append(row)
         return row
 
+    def note(self, text:str # what was skipped or changed, and why
+            ):
+        "Record a remark that is saved with the results."
+        self.notes.append(text)
+
     @property
     def results(self)->pd.DataFrame: return pd.DataFrame(self.rows)
 
-    def save(self, out:str|Path # folder for results.csv and results.json
-            )->Path:
-        "Write `results.csv` and `results.json` (rows and machine) into `out`, each atomically."
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        for name, text in [("results.csv", self.results.to_csv(index=False)),
-                           ("results.json", json.dumps(dict(machine=self.machine, results=self.rows), indent=1, default=str))]:
-            atomic_write(out / name, lambda p: p.write_text(text))
-        return out
+# %% ../nbs/11_benchmark.ipynb #bnch0002
+@patch
+def run(self:Bench, stage:str, # 'encode', 'scoring', 'train', 'fit', 'end-to-end', 'finetune'
+        method:str, # what was timed, e.g. 'faiss hnsw'
+        fn:Callable[[], object], # the work
+        work:float|None=None, # units of work per call (texts, queries, examples) for throughput
+        unit:str="items", # what `work` counts
+        repeats:int|None=None, # override the bench's repeats
+        **meta)->dict:
+    "Time `fn` and record a row; returns it."
+    return self._row(stage, method, time_call(fn, repeats or self.repeats, self.warmup, self.device), work, unit, meta)
+
+@patch
+def run_many(self:Bench, stage:str, # as in `run`
+             fns:dict, # method name -> the work; timed interleaved (see `time_calls`)
+             work:float|None=None, # units of work per call, the same for each
+             unit:str="items", # what `work` counts
+             **meta)->list[dict]:
+    "Time methods that do the same work side by side and record a row each; returns the rows."
+    ts = time_calls(fns, self.repeats, self.warmup, self.device)
+    return [self._row(stage, m, t, work, unit, meta) for m, t in ts.items()]
+
+# %% ../nbs/11_benchmark.ipynb #bnch0006
+@patch
+def add(self:Bench, stage:str, # as in `run`
+        method:str, # what was timed
+        times, # seconds of each timed repetition, measured elsewhere (e.g. inside a training loop)
+        work:float|None=None, # units of work per repetition
+        unit:str="items", # what `work` counts
+        peak_mem_mb:float|None=None, # peak memory, where the caller measured it
+        **meta)->dict:
+    "Record a row from durations measured by the caller; returns it."
+    if not len(times): raise ValueError(f"{stage} / {method}: no durations to record (did the loop run?).")
+    return self._row(stage, method, dict(**_stats(times), peak_mem_mb=peak_mem_mb, rss_mb=_rss_mb()), work, unit, meta)
+
+# %% ../nbs/11_benchmark.ipynb #bnch0009
+def _writable_dir(out:str|os.PathLike, # the results folder
+                  what:str="out", # its name in the message
+                 )->Path:
+    "`out` as an existing, writable folder (created if missing), or a one-line `ValueError` saying what is wrong with it."
+    out = Path(out)
+    for p in [out, *out.parents]:
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                where = "it" if p == out else repr(str(p))
+                raise ValueError(f"{what}={str(out)!r}: {where} is {'a file' if p.is_file() else 'not a folder'}: "
+                                 "pass a folder for the results (it is created if missing).")
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-probe-"); os.close(fd); os.remove(probe)
+    except OSError as e:
+        raise ValueError(f"{what}={str(out)!r} cannot be written ({e.strerror or type(e).__name__}): pass a folder you can write to.") from None
+    return out
+
+@patch
+def save(self:Bench, out:str|Path # folder for results.csv and results.json (created if missing)
+        )->Path:
+    "Write `results.csv` and `results.json` (machine, notes, stages, rows) into `out`, each atomically; returns `out`."
+    out = _writable_dir(out)
+    doc = dict(machine=self.machine, meta=self.meta, stages=self.stages, notes=self.notes, results=self.rows)
+    for name, text in [("results.csv", self.results.to_csv(index=False)), ("results.json", json.dumps(doc, indent=1, default=str))]:
+        atomic_write(out / name, lambda p: p.write_text(text))
+    return out
 
 # %% ../nbs/11_benchmark.ipynb #3a7621c0
+def _clustered_on(n:int, d:int, seed:int, device:torch.device, spread:float=0.05)->torch.Tensor:
+    "`clustered_vectors` on `device`: the CPU's are `clustered_vectors` itself; a GPU draws its own (10M vectors in well under a second)."
+    if device.type == "cpu": return torch.from_numpy(clustered_vectors(n, d, seed=seed, spread=spread))
+    g = torch.Generator(device=device).manual_seed(seed)
+    c = torch.nn.functional.normalize(torch.randn(max(10, n // 200), d, generator=g, device=device), dim=1)
+    x = torch.empty(n, d, device=device)
+    for s in range(0, n, 1_000_000):
+        m = min(n, s + 1_000_000) - s
+        x[s:s + m] = c[torch.randint(len(c), (m,), generator=g, device=device)] + spread * torch.randn(m, d, generator=g, device=device)
+    return x.div_(x.norm(dim=1, keepdim=True))
+
 def bench_scoring(bench:Bench, # collects the rows
                   sizes=(10_000, 100_000, 1_000_000), # catalogue sizes
                   n_users:int=256, # queries per call
                   d:int=384, # vector dimension
                   k:int=10, # list length
                   approx:bool=True, # also time faiss HNSW and IVF (build time and recall@k recorded)
+                  approx_max:int=1_000_000, # faiss (exact and approximate) only up to this many items: building the indexes is the slow part
                   ef_search:int=128, # HNSW candidates per query
                   nprobe:int=16, # IVF cells scanned per query
                   seed:int=0):
-    "Time users × items scoring plus top-k per catalogue size: torch matmul+topk (reference), llmrec `topk`, faiss flat/HNSW/IVF."
+    "Time users × items scoring plus top-k per catalogue size: torch matmul+topk (reference), llmrec `topk`, faiss flat/HNSW/IVF where faiss is installed."
     dev = bench.device
+    try: import faiss
+    except ImportError: faiss = None; bench.note("scoring: faiss is not installed here, so no faiss rows")
     for n in progress(sizes, desc="scoring benchmark"):
-        allv = clustered_vectors(n + n_users, d, seed=seed)                  # queries from the same clusters as the items
-        items, users = allv[:n], allv[n:]
-        I, U = torch.from_numpy(items).to(dev), torch.from_numpy(users).to(dev)
+        try: require_memory(4 * ((n + n_users) * d + 3 * n_users * n), f"scoring {n:,} items", "benchmark smaller catalogues", dev)
+        except ValueError as e: bench.note(f"scoring: skipped {n:,} items: {e}"); continue
+        allv = _clustered_on(n + n_users, d, seed, dev)                      # queries from the same clusters as the items
+        I, U = allv[:n], allv[n:]
         meta = dict(items=n, users=n_users, dim=d, k=k)
         bench.run_many("scoring", {"matmul+topk (reference)": lambda: torch.topk(U @ I.T, k, dim=1),
                                    "llmrec topk (deterministic ties)": lambda: topk(U @ I.T, k)}, work=n_users, unit="queries", **meta)
-        exact = torch.topk(U @ I.T, k, dim=1).indices.cpu().numpy()
-        for kind in ["flat", "hnsw", "ivf"] if approx else ["flat"]:
-            t = time.perf_counter(); index = build_index(items, kind, nprobe=nprobe, ef_search=ef_search, seed=seed)
-            build_s = time.perf_counter() - t
-            extra = {} if kind == "flat" else dict(build_s=build_s, recall_at_k=recall_at_k(index.search(users, k)[1], exact))
-            bench.run("scoring", f"faiss {kind}" + (" (exact)" if kind == "flat" else ""), lambda: index.search(users, k),
-                      work=n_users, unit="queries", device_note="faiss on CPU", **extra, **meta)
+        if faiss is not None and n <= approx_max:
+            items, users = I.cpu().numpy(), U.cpu().numpy()
+            exact = torch.topk(U @ I.T, k, dim=1).indices.cpu().numpy()
+            for kind in ["flat", "hnsw", "ivf"] if approx else ["flat"]:
+                t = time.perf_counter(); index = build_index(items, kind, nprobe=nprobe, ef_search=ef_search, seed=seed)
+                build_s = time.perf_counter() - t
+                extra = {} if kind == "flat" else dict(build_s=build_s, recall_at_k=recall_at_k(index.search(users, k)[1], exact))
+                bench.run("scoring", f"faiss {kind}" + (" (exact)" if kind == "flat" else ""), lambda: index.search(users, k),
+                          work=n_users, unit="queries", device_note="faiss on CPU", **extra, **meta)
+                del index
+        del allv, I, U
+        if dev.type == "cuda": torch.cuda.empty_cache()
     return bench
 
 # %% ../nbs/11_benchmark.ipynb #af0738be
+def _peer(st, dt:str, peers:dict, bench:Bench, texts:list[str]):
+    "sentence-transformers in dtype `dt` (a cast copy for float16 and bfloat16), or None with a note when it cannot encode in it."
+    if dt not in peers:
+        m = st if dt == "float32" else copy.deepcopy(st).to(getattr(torch, dt))
+        try: m.encode(texts[:2], show_progress_bar=False); peers[dt] = m
+        except Exception as e:
+            bench.note(f"encode: sentence-transformers failed in {dt} ({type(e).__name__}: {e}), so no peer row for it"); peers[dt] = None
+    return peers[dt]
+
 def bench_encode(bench:Bench, # collects the rows
                  texts:list[str], # the texts to encode (e.g. MovieLens item texts)
                  batch_sizes=(16, 64, 256), # texts per forward pass
                  dtypes=None, # None: float32 on CPU; float32, float16, bfloat16 on CUDA
-                 peer:bool=True, # also time sentence-transformers when installed
+                 peer:bool=True, # also time sentence-transformers (in the same dtype) when installed
                  model=None, # model folder or id; None: all-MiniLM-L6-v2
                 ):
-    "Time `TextEncoder.encode` (no cache) per batch size and dtype, and sentence-transformers on the same texts."
+    "Time `TextEncoder.encode` (no cache) per batch size and dtype, and sentence-transformers on the same texts in the same dtype."
     from llmrec.encode import TextEncoder, quiet_transformers, default_model, model_dir
     dev = bench.device
     dtypes = dtypes or (["float32"] if dev.type == "cpu" else ["float32", "float16", "bfloat16"])
     path = str(model_dir(model or default_model()))
-    n_tokens = None
-    st = None
+    n_tokens, st, peers = None, None, {}
     if peer:
-        try:
-            from sentence_transformers import SentenceTransformer
+        try: from sentence_transformers import SentenceTransformer
+        except ImportError: bench.note("encode: sentence-transformers is not installed here, so no peer rows")
+        else:
             with quiet_transformers(): st = SentenceTransformer(path, device=str(dev))
-        except ImportError: st = None
     for bs in progress(batch_sizes, desc="encode benchmark"):
         for dt in dtypes:
             enc = TextEncoder(path, batch_size=bs, device=dev, dtype=dt).load()
             if n_tokens is None:
                 n_tokens = sum(len(x) for x in enc.tokenizer_(texts, truncation=True, max_length=enc.max_length)["input_ids"])
             fns = {"llmrec TextEncoder": lambda: enc.encode(texts, cache=False, show_progress=False)}
-            if st is not None and dt == "float32":
-                fns["sentence-transformers (peer)"] = lambda: st.encode(texts, batch_size=bs, normalize_embeddings=True, show_progress_bar=False)
+            p = _peer(st, dt, peers, bench, texts) if st is not None else None
+            if p is not None:
+                fns["sentence-transformers (peer)"] = lambda: p.encode(texts, batch_size=bs, normalize_embeddings=True, show_progress_bar=False)
             for row in bench.run_many("encode", fns, work=len(texts), unit="texts", batch_size=bs, dtype=dt, tokens=n_tokens):
                 row["tokens_per_s"] = n_tokens / row["median_s"]
+            del enc
     return bench
 
 # %% ../nbs/11_benchmark.ipynb #69f0c15e
@@ -318,39 +383,311 @@ def _bench_lstm(bench:Bench, batch_size:int=64, seed:int=0):
         bench.run("train", "LSTMForecaster", lambda: f._step(opt, X, mask), work=batch_size, unit="series", batch_size=batch_size,
                   precision="no", trainable_params=sum(p.numel() for p in f.net_.parameters()))
 
+# %% ../nbs/11_benchmark.ipynb #bnch0012
+def _time_limit(seconds:float):
+    "A `TrainerCallback` that ends training after the optimiser step during which `seconds` have passed; `.hit` says whether it did."
+    from transformers import TrainerCallback
+    class TimeLimit(TrainerCallback):
+        def __init__(self): self.t0, self.hit = None, False
+        def on_train_begin(self, args, state, control, **kw): self.t0 = time.perf_counter()
+        def on_step_end(self, args, state, control, **kw):
+            if time.perf_counter() - self.t0 > seconds: control.should_training_stop, self.hit = True, True
+    return TimeLimit()
+
+def bench_finetune(bench:Bench, # collects the rows
+                   ds, # a `RecDataset` with item texts (e.g. the whole of ml-latest-small)
+                   models=("TwoTowerRetriever", "CrossEncoderRegressor"), # which to fine-tune
+                   train_s:float=60, # training seconds per model at most (training stops after the step that passes it)
+                   max_examples:int|None=None, # training examples per model at most; None: all
+                   n_candidates:int=50, # cosine candidates the cross-encoder re-ranks per user
+                   model=None, # encoder: folder or hub id; None: all-MiniLM-L6-v2
+                   users:int|None=None, # fine-tune and rank on the first `users` users only (a dry run); None: all
+                   seed:int=0):
+    "Fine-tune each model on the whole leave-last-out training set for at most `train_s` seconds, then rank for every test user: NDCG@10 next to EASE and the cosine retriever, with the step times."
+    from llmrec.baselines import EASE
+    from llmrec.encode import TextEncoder
+    from llmrec.evaluate import compare, make_split
+    from llmrec.finetune import CrossEncoderRegressor, TwoTowerRetriever
+    from llmrec.scoring import CosineRecommender
+    from llmrec.training import TrainConfig
+    classes = {"TwoTowerRetriever": TwoTowerRetriever, "CrossEncoderRegressor": CrossEncoderRegressor}
+    unknown = set(models) - set(classes)
+    if unknown: raise ValueError(f"Unknown model(s) {sorted(unknown)}: choose from {list(classes)}.")
+    dev = bench.device
+    if users:
+        few = ds.ratings[USER].drop_duplicates().iloc[:users]
+        ds = ds.subset(ds.ratings[ds.ratings[USER].isin(few)], f"{ds.name}, {len(few)} users")
+    sp = make_split(ds, "leave-last-out", seed)
+    cosine = CosineRecommender(encoder=TextEncoder(model, device=dev) if model else None)
+    zoo, clocks = {"ease": EASE(device=dev), "cosine": cosine}, {}
+    for name in models:
+        timer, limit = _step_timer(dev), _time_limit(train_s)
+        cfg = TrainConfig(**classes[name]._default_training, callbacks=(timer, limit), seed=seed, device="cpu" if dev.type == "cpu" else None)
+        extra = dict(retriever=cosine, n_candidates=n_candidates) if name == "CrossEncoderRegressor" else {}
+        zoo[name], clocks[name] = classes[name](model=model, max_examples=max_examples, training=cfg, **extra), (timer, limit, cfg)
+    res = compare(zoo, sp, ks=(10,), slices=("all",), baselines=("ease",))
+    nd = res.query("metric == 'ndcg' and k == 10 and slice == 'all'").set_index("model")
+    secs = res.attrs["fit_seconds"]
+    acc = lambda n: dict(ndcg_at_10=nd.value[n], ndcg_ci_low=nd.ci_low[n], ndcg_ci_high=nd.ci_high[n], test_users=int(nd.n[n]), fit_s=secs[n])
+    for n in ("ease", "cosine"): bench.add("finetune", n, [secs[n]], dataset=ds.name, **acc(n))
+    for n in models:
+        (timer, limit, cfg), m = clocks[n], zoo[n]
+        steps = getattr(m, "steps_", len(timer.times))
+        bench.add("finetune", n, timer.times[1:] or timer.times, work=cfg.batch_size, unit="examples", peak_mem_mb=timer.peak_mb,
+                  dataset=ds.name, batch_size=cfg.batch_size, steps=steps, train_examples=getattr(m, "n_train_", None),
+                  epochs_done=steps * cfg.batch_size / max(1, getattr(m, "n_train_", 1)), stopped_by_time=limit.hit,
+                  precision=getattr(m, "precision_", None), **acc(n))
+    return bench
+
+# %% ../nbs/11_benchmark.ipynb #bnch0016
+class BudgetExceeded(BaseException):
+    "Raised inside a `time_box` block when its time is up (a BaseException, so `except Exception` in the work does not swallow it)."
+
+def _async_raise(tid:int, exc):
+    "Raise `exc` in thread `tid` at its next bytecode (None cancels a pending one)."
+    import ctypes
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(exc) if exc is not None else None)
+
+@contextmanager
+def time_box(seconds:float|None # wall-time limit of the block; None or 0: no limit
+            ):
+    "Raise `BudgetExceeded` inside the block once `seconds` have passed (not nestable)."
+    if not seconds:
+        yield; return
+    msg = f"time budget of {seconds:g} s used up"
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):   # SIGALRM: also ends a sleep or a wait
+        def _up(signum, frame): raise BudgetExceeded(msg)
+        old = signal.signal(signal.SIGALRM, _up)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try: yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        return
+    class _Up(BudgetExceeded):                                                  # elsewhere: a watchdog thread raises it asynchronously
+        def __init__(self, *a): super().__init__(msg)
+    tid, done, fired = threading.get_ident(), threading.Event(), threading.Event()
+    def _watch():
+        if not done.wait(seconds): fired.set(); _async_raise(tid, _Up)
+    w = threading.Thread(target=_watch, daemon=True); w.start()
+    try: yield
+    finally:
+        done.set(); w.join()
+        if fired.is_set(): _async_raise(tid, None)                             # not delivered yet: cancel it
+
+# %% ../nbs/11_benchmark.ipynb #bnch0019
+STAGES = ("encode", "scoring", "fit", "train", "end-to-end", "finetune")
+
+def bench_plan(quick:bool=True, # small sizes (minutes on a laptop CPU) or the full benchmark
+               device:str|torch.device|None="cpu", # a GPU's full run encodes every text at batch 64-1024 in three dtypes and scores up to 10M items
+              )->dict:
+    "The sizes `run_bench` measures, per stage; pass changes as `run_bench(plan=...)`."
+    gpu = (get_device(None) if device is None else torch.device(device)).type == "cuda"     # a plan for a GPU can be read without one
+    p = dict(repeats=3 if quick else 5,                                        # timed calls per measurement
+             texts=128 if quick else 1024,                                     # item texts encoded (None: all)
+             encode_batches=(16, 64) if quick else (16, 64, 256),
+             dtypes=("float32", "float16", "bfloat16") if gpu else ("float32",),
+             scoring=(10_000, 30_000) if quick else (10_000, 100_000, 1_000_000),   # catalogue sizes
+             approx_max=1_000_000,                                             # faiss indexes up to this many items
+             fit_k_core=10 if quick else None,                                 # EASE and ALS on the k-core (None: the whole dataset)
+             train_users=100 if quick else None,                               # training steps on the first users (None: all)
+             train_batches={"CrossEncoderRegressor": 8, "TwoTowerRetriever": 16} if quick else None,   # None: each model's default
+             train_max_length=128 if quick else None,                          # None: the models' defaults
+             e2e="synthetic" if quick else "dataset",                          # compare on: 'synthetic', 'dataset', or synthetic_dataset kwargs
+             e2e_models=None,                                                  # the models compared end to end; None: all of MODEL_NAMES
+             finetune=None)                                                    # None: no fine-tuning stage; else `bench_finetune` kwargs
+    if gpu and not quick: p.update(texts=None, encode_batches=(64, 128, 256, 512, 1024), scoring=(10_000, 100_000, 1_000_000, 10_000_000))
+    return p
+
 # %% ../nbs/11_benchmark.ipynb #d9b5c835
+def _write_extras(bench:Bench, out:Path):
+    "The plot and the peer ratios of what `bench` holds, beside its results."
+    import matplotlib.pyplot as plt
+    if not bench.rows: return
+    r = peer_ratios(bench.results)
+    if len(r): atomic_write(out / "ratios.csv", lambda p: r.to_csv(p, index=False))
+    if bench.results.stage.isin(["encode", "scoring", "train"]).any():
+        fig = plot_bench(bench.results)
+        atomic_write(out / "bench.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png")); plt.close(fig)
+
 def run_bench(quick:bool=True, # small sizes (minutes on a laptop CPU) or the full benchmark
               out:str|Path|None=None, # folder for results.csv, results.json and plots; None writes nothing
               device:str|None=None, # 'cpu' or 'cuda'; None picks CUDA when present
-              dataset:str="ml-latest-small", # texts and ratings for the encode and fit benchmarks
+              dataset:str="ml-latest-small", # texts and ratings for the encode, fit, train and fine-tuning stages
               data_dir:str|Path|None=None, # an extracted release (never downloads)
+              plan:dict|None=None, # changes to `bench_plan(quick, device)`, e.g. {'scoring': (10_000,)}
+              stages=None, # stages to run, from `STAGES`; None: all ('finetune' when the plan sets it)
+              budgets:dict|None=None, # stage -> wall seconds; a stage past its budget stops and keeps the rows it measured
+              keep_going:bool=False, # record a failing stage (with its error) and go on; False: raise
+              verbose:bool=False, # print a line as each stage ends
              )->pd.DataFrame:
-    "Run every benchmark on one device; returns the results table and writes it (with the machine and plots) into `out`."
-    import matplotlib.pyplot as plt
-    from llmrec.data import k_core, load_dataset
+    "Run the benchmark stages on one device; returns the results table, written into `out` after every stage (plots at the end)."
+    from llmrec.data import k_core, load_dataset, synthetic_dataset
+    if out is not None: out = _writable_dir(out)                              # before any work
+    p = bench_plan(quick, device)
+    bad = sorted(set(plan or {}) - set(p))
+    if bad: raise ValueError(f"Unknown plan entries {bad}: choose from {sorted(p)}.")
+    p.update(plan or {})
+    stages = [s for s in STAGES if s != "finetune" or p["finetune"] is not None] if stages is None else list(stages)
+    bad = [s for s in [*stages, *(budgets or {})] if s not in STAGES]
+    if bad: raise ValueError(f"Unknown stage(s) {bad}: choose from {list(STAGES)}.")
     set_seed(0)
-    bench = Bench(device, repeats=3 if quick else 5)
+    bench = Bench(device, repeats=p["repeats"])
+    bench.meta.update(plan=p, budgets=dict(budgets or {}), dataset=dataset)
     ds = load_dataset(dataset, data_dir)
-    texts = ds.items.text.tolist()[:128 if quick else 1024]
-    bench_encode(bench, texts, batch_sizes=(16, 64) if quick else (16, 64, 256))
-    bench_scoring(bench, sizes=(10_000, 30_000) if quick else (10_000, 100_000, 1_000_000), n_users=256,
-                  approx=True)
-    bench_fit(bench, k_core(ds, 10) if quick else ds)
-    if quick:                                                         # 100 users, smaller transformer batches
-        few = ds.ratings[USER].drop_duplicates().iloc[:100]
-        bench_train(bench, ds.subset(ds.ratings[ds.ratings[USER].isin(few)], f"{ds.name}, 100 users"),
-                    batch_sizes={"CrossEncoderRegressor": 8, "TwoTowerRetriever": 16}, max_length=128)
-    else: bench_train(bench, ds)
-    from llmrec.comparison import MODEL_NAMES, run_compare
-    e2e = load_dataset("synthetic") if quick else ds                        # every model, every slice, the report's tables
-    bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e, device=bench.device), repeats=1, dataset=e2e.name, models=len(MODEL_NAMES))
-    if out is not None:
-        bench.save(out)
-        fig = plot_bench(bench.results)
-        atomic_write(Path(out) / "bench.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png")); plt.close(fig)
-        r = peer_ratios(bench.results)
-        if len(r): atomic_write(Path(out) / "ratios.csv", lambda p: r.to_csv(p, index=False))
-    return bench.results
+    texts = ds.items.text.tolist()[:p["texts"]] if p["texts"] else ds.items.text.tolist()
+    def train():
+        few = ds.ratings[USER].drop_duplicates().iloc[:p["train_users"]] if p["train_users"] else None
+        sub = ds if few is None else ds.subset(ds.ratings[ds.ratings[USER].isin(few)], f"{ds.name}, {len(few)} users")
+        bench_train(bench, sub, batch_sizes=p["train_batches"], max_length=p["train_max_length"])
+    def end_to_end():
+        from llmrec.comparison import MODEL_NAMES, run_compare
+        e = p["e2e"]
+        e2e = ds if e == "dataset" else load_dataset("synthetic") if e == "synthetic" else synthetic_dataset(**e)
+        names = list(p["e2e_models"] or MODEL_NAMES)
+        bench.run("end-to-end", "llmrec compare", lambda: run_compare(e2e, models=names, device=bench.device), repeats=1,
+                  dataset=e2e.name, models=len(names), model_names=" ".join(names))
+    work = {"encode": lambda: bench_encode(bench, texts, batch_sizes=p["encode_batches"], dtypes=p["dtypes"]),
+            "scoring": lambda: bench_scoring(bench, sizes=p["scoring"], approx_max=p["approx_max"]),
+            "fit": lambda: bench_fit(bench, k_core(ds, p["fit_k_core"]) if p["fit_k_core"] else ds),
+            "train": train, "end-to-end": end_to_end,
+            "finetune": lambda: bench_finetune(bench, ds, **(p["finetune"] or {}))}
+    for s in [s for s in STAGES if s in stages]:
+        n0, t0, status = len(bench.rows), time.perf_counter(), "ok"
+        try:
+            with time_box((budgets or {}).get(s)): work[s]()
+        except BudgetExceeded as e: status = f"stopped: {e}"
+        except Exception as e:
+            if not keep_going: raise
+            status = f"failed: {type(e).__name__}: {e}"
+            traceback.print_exc()
+        bench.stages.append(dict(stage=s, status=status, wall_s=round(time.perf_counter() - t0, 1), budget_s=(budgets or {}).get(s),
+                                 rows=len(bench.rows) - n0))
+        if verbose: print(f"[bench] {s}: {status} ({bench.stages[-1]['wall_s']:.0f} s, {bench.stages[-1]['rows']} rows)", flush=True)
+        if out is not None: bench.save(out)
+    if out is not None: _write_extras(bench, out)
+    res = bench.results
+    res.attrs.update(stages=bench.stages, notes=bench.notes)
+    return res
+
+# %% ../nbs/11_benchmark.ipynb #bnch0027
+def cast_model_copy(src:str|Path, # a model folder written by `save_pretrained` (config.json, *.safetensors, tokenizer files)
+                    dst:str|Path, # the copy (replaced atomically if it exists)
+                    dtype:str="float16", # 'float16', 'bfloat16' or 'float32': the floating-point tensors' new type
+                   )->Path:
+    "Copy a model folder with every floating-point tensor of its safetensors files cast to `dtype`; other weight formats are left out."
+    from safetensors.torch import load_file, save_file
+    src = Path(src)
+    if not (src / "config.json").exists(): raise FileNotFoundError(f"{src} has no config.json: pass a folder written by save_pretrained.")
+    if dtype not in ("float16", "bfloat16", "float32"): raise ValueError(f"dtype={dtype!r}: use 'float16', 'bfloat16' or 'float32'.")
+    dt = getattr(torch, dtype)
+    with atomic_dir(dst) as tmp:
+        for f in src.rglob("*"):
+            if not f.is_file() or f.suffix in (".bin", ".onnx", ".h5", ".msgpack", ".ot", ".pt"): continue
+            to = tmp / f.relative_to(src); to.parent.mkdir(parents=True, exist_ok=True)
+            if f.suffix == ".safetensors":
+                t = {k: v.to(dt) if v.is_floating_point() else v for k, v in load_file(str(f)).items()}
+                save_file({k: v.contiguous() for k, v in t.items()}, str(to), metadata={"format": "pt"})
+            else: to.write_bytes(f.read_bytes())
+    return Path(dst)
+
+# %% ../nbs/11_benchmark.ipynb #bnch0032
+def run_name(device:str|torch.device|None=None # the device benchmarked; None: CUDA when present
+            )->str:
+    "A folder name for a run on `device`: 'cpu', or 'gpu-' and the GPU's name ('gpu-nvidia-h200')."
+    dev = get_device(device)
+    if dev.type != "cuda": return "cpu"
+    return "gpu-" + re.sub(r"[^a-z0-9.]+", "-", torch.cuda.get_device_name(dev).lower()).strip("-")
+
+# %% ../nbs/11_benchmark.ipynb #bnch0035
+def synthetic_at_scale(n_users:int=6040, # users
+                       n_items:int=3706, # items, spread over the genres
+                       n_ratings:int=1_000_209, # ratings in all (ml-1m's shape by default)
+                       n_genres:int=6, # genres used, at most len(SYNTH_VOCAB)
+                       min_ratings:int=20, # ratings per user at least
+                       seed:int=0, # everything is drawn from this seed
+                      )->RecDataset:
+    "A synthetic `RecDataset` of any size in seconds: long-tailed popularity and activity, genre tastes, item texts (no duplicate user-item pairs)."
+    if not 1 <= n_genres <= len(SYNTH_VOCAB): raise ValueError(f"n_genres must be between 1 and {len(SYNTH_VOCAB)}.")
+    cap = int(0.6 * n_items)                                                   # the heaviest user rates at most 60% of the catalogue
+    lo = min(min_ratings, cap)
+    if not n_users * lo <= n_ratings <= n_users * cap:
+        raise ValueError(f"n_ratings={n_ratings:,} does not fit {n_users:,} users with {lo} to {cap:,} ratings each: change n_ratings or n_items.")
+    rng = np.random.default_rng(seed)
+    genres = list(SYNTH_VOCAB)[:n_genres]
+    g_item = rng.integers(n_genres, size=n_items)
+    logpop = -0.9 * np.log(np.arange(1, n_items + 1))[rng.permutation(n_items)]
+    act, w = np.full(n_users, lo), rng.lognormal(0, 1, n_users)               # ratings per user: the floor plus a long-tailed share
+    left = n_ratings - act.sum()
+    while left > 0:
+        free = act < cap
+        act[free] += rng.multinomial(left, w[free] / w[free].sum())
+        left = int(np.maximum(act - cap, 0).sum()); act = np.minimum(act, cap)
+    taste = rng.dirichlet(np.full(n_genres, 0.3), size=n_users)
+    us, its, aff = [], [], []
+    for s in range(0, n_users, 512):                                           # weighted sampling without replacement: Gumbel top-k
+        u = np.arange(s, min(n_users, s + 512))
+        t = taste[u][:, g_item]
+        order = np.argsort(-(logpop[None, :] + np.log(0.1 / n_genres + t) + rng.gumbel(size=t.shape)), axis=1)
+        take = np.arange(n_items)[None, :] < act[u, None]
+        its.append(order[take]); us.append(np.repeat(u, act[u]))
+        aff.append(np.take_along_axis(t, order, 1)[take] / np.repeat(t.max(1), act[u]))
+    u, i, a = np.concatenate(us), np.concatenate(its), np.concatenate(aff)
+    t0 = int(pd.Timestamp("2020-01-01").timestamp())
+    ratings = pd.DataFrame({USER: u + 1, ITEM: i + 1, RATING: np.clip(np.round(2 + 3 * a + rng.normal(0, 0.6, len(u))), 1, 5),
+                            "timestamp": t0 + rng.integers(0, 365 * 86400, len(u))})[RATING_COLS]
+    words = [rng.choice(SYNTH_VOCAB[genres[g]], size=3, replace=False) for g in g_item]
+    items = pd.DataFrame({ITEM: np.arange(1, n_items + 1),
+                          "title": [f"The {w[0].title()} of {w[1].title()} {j + 1}" for j, w in enumerate(words)],
+                          "genres": [genres[g] for g in g_item],
+                          "description": [f"A {genres[g]} story of {w[0]}, {w[1]} and {w[2]}" for g, w in zip(g_item, words)]})
+    return RecDataset(ratings, items, name=f"synthetic at scale (seed={seed})")
+
+# %% ../nbs/11_benchmark.ipynb #bnch0039
+_COST_CHILD = r'''
+import json, sys, time
+from llmrec.benchmark import synthetic_at_scale
+from llmrec.comparison import run_compare
+def mem(key):
+    with open("/proc/self/status") as f: return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key + ":"))
+name, data = sys.argv[1], json.loads(sys.argv[2])
+ds = synthetic_at_scale(**data)
+base = mem("VmRSS")
+with open("/proc/self/clear_refs", "w") as f: f.write("5")                   # the peak (VmHWM) starts again from here
+row, t = dict(model=name), time.perf_counter()
+try:
+    res = run_compare(ds, models=[name], seed=0)
+    nd = res.query("metric == 'ndcg' and k == 10 and slice == 'all'").value
+    row.update(status="ok", ndcg_at_10=float(nd.iloc[0]), fit_s=float(sum(res.attrs["fit_seconds"].values())))
+except ValueError as e:                                                     # a model that refuses for memory (require_memory)
+    if " needs ~" not in str(e): raise
+    row.update(status=f"refused: {e}")
+row.update(wall_s=time.perf_counter() - t, rss_before_mb=base / 2**20, peak_rss_mb=mem("VmHWM") / 2**20)
+print("RESULT " + json.dumps(row))
+'''
+
+def model_costs(models, # model names of `llmrec.comparison.MODEL_NAMES`
+                data:dict|None=None, # `synthetic_at_scale` arguments; None: ml-1m's shape
+                env:dict|None=None, # extra environment variables of the child processes (e.g. LLMREC_MAX_MEMORY)
+                timeout:float|None=None, # seconds per model at most
+               )->pd.DataFrame:
+    "Wall time and peak memory of `run_compare` for each model alone, each in a fresh process on `synthetic_at_scale(**data)` (Linux)."
+    from llmrec.comparison import MODEL_NAMES
+    bad = [m for m in models if m not in MODEL_NAMES]
+    if bad: raise ValueError(f"Unknown model(s) {bad}: choose from {MODEL_NAMES}.")
+    if not Path("/proc/self/clear_refs").exists(): raise RuntimeError("model_costs reads /proc/self (Linux): not available here.")
+    rows = []
+    for name in progress(models, desc="model costs"):
+        r = subprocess.run([sys.executable, "-c", _COST_CHILD, name, json.dumps(data or {})], capture_output=True, text=True,
+                           env={**os.environ, **(env or {})}, timeout=timeout)
+        found = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
+        if r.returncode or not found:
+            err = (r.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"model_costs: the process for {name!r} failed (exit {r.returncode}): {err}")
+        rows.append(json.loads(found[-1][len("RESULT "):]))
+    df = pd.DataFrame(rows)
+    df["peak_growth_mb"] = df.peak_rss_mb - df.rss_before_mb
+    return df
 
 # %% ../nbs/11_benchmark.ipynb #9e5fbcae
 def load_results(folder:str|Path="bench" # a folder of result folders, each written by `Bench.save`

@@ -1,4 +1,4 @@
-"""`llmrec`, the console command: `data` summarises a dataset, `compare` runs the LLM-vs-traditional comparison (the main job), `forecast` shows a user's interest forecast, `bench` measures cost.
+"""`llmrec`, the console command: `data` summarises a dataset, `compare` runs the LLM-vs-traditional comparison (the main job), `recommend` prints one user's top-k and why, `forecast` shows a user's interest forecast, `bench` measures cost.
 
 Docs: https://llmrec.github.io/llmrec/cli.html.md"""
 
@@ -6,18 +6,19 @@ Docs: https://llmrec.github.io/llmrec/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #717bb32c
 from __future__ import annotations
-import argparse, sys, time, warnings
+import argparse, os, re, sys, tempfile, time, warnings
 from pathlib import Path
 import pandas as pd
 from . import __version__
+from .core import ITEM, USER, atomic_write, check_k, machine_info
 from .data import DATASETS, RecDataset, load_dataset
 from .evaluate import SLICES, SPLITS, headline_table, slice_table
-from .comparison import MODEL_NAMES, run_compare
-from .evolution import FORECASTERS, ARIMAForecaster, forecast_user, label_columns, make_forecaster
-from .benchmark import machine_info, peer_ratios, run_bench
+from .comparison import MODEL_NAMES, default_models, run_compare
+from .evolution import FORECASTERS, MAX_HORIZON, ARIMAForecaster, forecast_user, label_columns, make_forecaster
+from .benchmark import peer_ratios, run_bench
 
 # %% auto #0
-__all__ = ['cmd_data', 'cmd_compare', 'cmd_forecast', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['cmd_data', 'cmd_compare', 'cmd_recommend', 'cmd_forecast', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #048dfae2
 def _summary(ds:RecDataset)->str: return f"{ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_ratings:,} ratings"
@@ -31,28 +32,62 @@ def _user_id(s:str):
     try: return int(s)
     except ValueError: return s
 
+def _check_out(path:Path, # where results will go
+               flag:str="--out", # the option, named in the message
+              )->Path:
+    "`path` if a folder of results can be made there; else a `ValueError` now, before any work: a file, a path under a file, or no write access."
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise ValueError(f"{flag} {path} is a file: pass a folder (it is created if missing).")
+    up = next(a for a in [p, *p.absolute().parents] if a.exists())       # the deepest part that exists
+    if not up.is_dir(): raise ValueError(f"{flag} {path}: {up} is a file, so no folder can be made under it; pass another path.")
+    try: fd, probe = tempfile.mkstemp(dir=up, prefix=".llmrec-probe-"); os.close(fd); os.remove(probe)
+    except OSError as e: raise ValueError(f"{flag} {path}: cannot write in {up} ({e.strerror or e}); pass a folder you can write to.") from None
+    return p
+
 # %% ../nbs/12_cli.ipynb #d302811b
+def _plot_path(arg:Path, # the --plot argument
+               dataset:str, # names the file when `arg` is a folder
+              )->Path:
+    "Where `--plot` writes: into a folder as `<dataset>.png`; a name without an extension gets `.png`. Checked before any work."
+    from matplotlib.backend_bases import FigureCanvasBase
+    p = Path(arg).expanduser()
+    if p.is_dir() or str(arg).endswith(("/", os.sep)): p = p / (re.sub(r"[^\w.-]+", "-", dataset).strip("-") + ".png")
+    elif not p.suffix: p = p.with_suffix(".png")
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    if p.suffix[1:].lower() not in kinds:
+        raise ValueError(f"--plot {arg}: matplotlib cannot write {p.suffix!r} files; end the name with .png (or {', '.join('.' + k for k in ('pdf', 'svg', 'jpg'))}).")
+    if p.parent.is_file(): raise ValueError(f"--plot {arg}: {p.parent} is a file, so no folder can be made under it; pass another path.")
+    _check_out(p.parent, "--plot")
+    return p
+
 def cmd_data(args):
     "Print the summary of a dataset (and optionally save its distribution plot)."
+    plot = _plot_path(args.plot, args.dataset) if args.plot else None
     ds = load_dataset(args.dataset, args.data_dir)
     print(_summary(ds) + "\n")
     print(ds.summary().to_string())
-    if args.plot:
-        ds.plot().savefig(args.plot, dpi=120, bbox_inches="tight")
-        print(f"\nplot written to {args.plot}")
+    if plot:
+        import matplotlib.pyplot as plt
+        fig = ds.plot()
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(plot, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=plot.suffix[1:].lower()))
+        plt.close(fig)
+        print(f"\nplot written to {plot}")
 
 # %% ../nbs/12_cli.ipynb #634f70ec
 def cmd_compare(args):
     "Run the comparison; print the dataset, the accuracy table, NDCG by slice, and where the report is."
+    out = _check_out(args.out)
     ds = load_dataset(args.dataset, args.data_dir)
     print(_summary(ds), flush=True)
-    res = run_compare(ds, split=args.split, models=args.models, out=args.out, seed=args.seed)
+    res = run_compare(ds, split=args.split, models=args.models, out=out, seed=args.seed, tune=not args.no_tune)
     acc = headline_table(res, metrics=("ndcg", "recall", "hit_rate"))
     print(f"\n{args.split} split, all test users, k=10: mean (95% CI); {acc.columns[-1]}: paired Wilcoxon test per user, Holm-corrected\n")
     print(acc.to_string())
     print("\nNDCG@10 by slice (↑/↓: significantly above/below the slice's best traditional baseline, Holm p < 0.05)\n")
     print(slice_table(res, "ndcg", 10, SLICES, ci=False).to_string())
-    print(f"\nreport.md, results.csv and plots written to {args.out} ({res.attrs['wall_seconds']:.0f} s)")
+    how = "tuned on the validation part" if res.attrs.get("tuned") else "stored defaults"
+    print(f"\nhyper-parameters: {how}; report.md, results.csv and plots written to {out} ({res.attrs['wall_seconds']:.0f} s)")
 
 def _add_compare_parser(sub):
     c = sub.add_parser("compare", help="train every model and compare LLM-based with traditional recommenders (the main job)")
@@ -61,13 +96,68 @@ def _add_compare_parser(sub):
     c.add_argument("--models", nargs="+", choices=MODEL_NAMES, metavar="MODEL", help=f"models to run (default: all of {', '.join(MODEL_NAMES)})")
     c.add_argument("--out", type=Path, default=Path("out") / "compare", help="folder for report.md, results.csv and plots (default: %(default)s)")
     c.add_argument("--seed", type=int, default=0, help="seed for splits and models (default: %(default)s)")
+    c.add_argument("--no-tune", action="store_true", help="use each model's stored hyper-parameters instead of tuning them on validation data")
     c.set_defaults(func=cmd_compare)
+
+# %% ../nbs/12_cli.ipynb #cli00010
+def _known_user(ds:RecDataset, user):
+    "`user` if it is one of `ds`'s users; else a `ValueError` saying which ids there are."
+    ids = ds.ratings[USER]
+    if pd.api.types.is_integer_dtype(ids):
+        if not isinstance(user, int): raise ValueError(f"--user {user!r}: the user ids of {ds.name} are integers, e.g. --user {ids.min()}.")
+        if not (ids == user).any(): raise ValueError(f"--user {user}: {ds.name} has no such user; its {ds.n_users:,} users have ids {ids.min()} to {ids.max()}.")
+    elif not (ids.astype(str) == str(user)).any():
+        raise ValueError(f"--user {user}: {ds.name} has no such user, e.g. {', '.join(map(str, pd.unique(ids)[:3]))}.")
+    else: user = ids[ids.astype(str) == str(user)].iloc[0]
+    return user
+
+def _explainer(model):
+    "The fitted model, or hybrid component, that can say which history items a score came from; None if there is none."
+    if hasattr(model, "explain"): return model
+    return next((m for m in getattr(model, "models_", {}).values() if hasattr(m, "explain")), None)
+
+def cmd_recommend(args):
+    "Fit one model on the whole dataset; print a user's top-k with titles and scores, and for text models the history items behind each."
+    k, n_why = check_k(args.k, "--k"), int(args.explain)
+    if n_why < 0: raise ValueError(f"--explain {n_why}: pass 0 (no explanation) or more history items.")
+    ds = load_dataset(args.dataset, args.data_dir)
+    user = _known_user(ds, args.user)
+    model = default_models([args.model], seed=args.seed)[args.model]
+    print(f"{_summary(ds)}; {args.model} fitted on all of it with its stored hyper-parameters", flush=True)
+    model.fit(ds)
+    recs = model.recommend([user], k=k)
+    it = ds.items.set_index(ITEM)
+    title = it["title"].astype(str) + (it["year"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})") if "year" in it else "")
+    table = recs.assign(title=recs[ITEM].map(title))[["rank", ITEM, "title", "score"]]
+    n_seen = int((ds.ratings[USER] == user).sum())
+    print(f"\ntop {len(table)} for user {user} ({n_seen:,} rated films, left out):\n")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    ex = _explainer(model)
+    if ex is None or n_why == 0: return
+    part = "" if ex is model else f" (its {next(n for n, m in model.models_.items() if m is ex)} part)"
+    print(f"\nwhy{part}: the user's rated films that add most to each score (weight × similarity)\n")
+    for r in recs.itertuples(index=False):
+        e = ex.explain(user, getattr(r, ITEM), n=n_why, items=ds.items)
+        v = e["contribution"] if e["contribution"].notna().any() else e["similarity"]
+        print(f"{r.rank:>3}. {title[getattr(r, ITEM)]}: " + "; ".join(f"{t} {x:+.3f}" for t, x in zip(e["title"], v)))
+
+def _add_recommend_parser(sub):
+    p = sub.add_parser("recommend", help="fit one model on a dataset and print a user's top-k with titles, scores and (text models) why")
+    _add_data_args(p)
+    p.add_argument("--user", required=True, type=_user_id, help="the user id")
+    p.add_argument("--model", default="cosine-llm", choices=MODEL_NAMES, metavar="MODEL", help=f"one of {', '.join(MODEL_NAMES)} (default: %(default)s)")
+    p.add_argument("--k", type=int, default=10, help="list length (default: %(default)s)")
+    p.add_argument("--explain", type=int, default=3, metavar="N", help="text models: the N rated films behind each item (default: %(default)s; 0: none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the models that draw at random (default: %(default)s)")
+    p.set_defaults(func=cmd_recommend)
 
 # %% ../nbs/12_cli.ipynb #cli00002
 def cmd_forecast(args):
     "Print one user's recent interest shares per genre and their forecast."
     if min(args.horizon, args.history, args.top) < 1: raise ValueError("--horizon, --history and --top must be at least 1.")
+    if args.horizon > MAX_HORIZON: raise ValueError(f"--horizon {args.horizon}: forecasts reach at most {MAX_HORIZON} windows ahead; pass a smaller horizon.")
     window = int(args.window) if str(args.window).isdigit() else args.window
+    if window == 0: raise ValueError("--window 0: pass a number of interactions (at least 1) or a period such as 30D.")
     ds = load_dataset(args.dataset, args.data_dir)
     fc = make_forecaster(args.method)
     with warnings.catch_warnings():
@@ -92,7 +182,7 @@ def _add_forecast_parser(sub):
     p.add_argument("--user", required=True, type=_user_id, help="the user id")
     p.add_argument("--method", default="arima", choices=list(FORECASTERS), help="forecaster (default: %(default)s; lstm trains on every user)")
     p.add_argument("--window", default="10", help="interactions per window, or a period such as 30D (default: %(default)s)")
-    p.add_argument("--horizon", type=int, default=1, help="windows to forecast (default: %(default)s)")
+    p.add_argument("--horizon", type=int, default=1, help=f"windows to forecast, 1 to {MAX_HORIZON} (default: %(default)s)")
     p.add_argument("--history", type=int, default=8, help="past windows shown (default: %(default)s)")
     p.add_argument("--top", type=int, default=6, help="genres shown, by mean share (default: %(default)s)")
     p.set_defaults(func=cmd_forecast)
@@ -100,8 +190,9 @@ def _add_forecast_parser(sub):
 # %% ../nbs/12_cli.ipynb #cli00005
 def cmd_bench(args):
     "Run the benchmark and print the ratios against the peers."
+    out = _check_out(args.out)
     t = time.perf_counter()
-    res = run_bench(args.quick, args.out, args.device, args.dataset, args.data_dir)
+    res = run_bench(args.quick, out, args.device, args.dataset, args.data_dir)
     m = machine_info(args.device)
     print(f"machine: {m['cpu']} ({m['cpu_cores']} cores){', GPU ' + m['gpu'] if m['gpu'] else ''}; torch {m['torch']}")
     cols = ["stage", "method", *[c for c in ("batch_size", "items") if c in res], "median_s", "throughput", "unit"]
@@ -109,7 +200,7 @@ def cmd_bench(args):
     print(res[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     r = peer_ratios(res)
     if len(r): print("\nratios (llmrec / peer, throughput):\n" + r[["comparison", "setting", "ratio"]].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"\nwritten to {args.out} in {time.perf_counter() - t:.0f} s")
+    print(f"\nwritten to {out} in {time.perf_counter() - t:.0f} s")
 
 def _add_bench_parser(sub):
     p = sub.add_parser("bench", help="measure the throughput of every stage on this machine")
@@ -121,26 +212,45 @@ def _add_bench_parser(sub):
     p.set_defaults(func=cmd_bench)
 
 # %% ../nbs/12_cli.ipynb #aee24553
+class _Parser(argparse.ArgumentParser):
+    "argparse with one-line errors, `llmrec <cmd>: error: ...`, exit status 2."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 def build_parser()->argparse.ArgumentParser:
     "The `llmrec` argument parser, one sub-parser per command."
-    p = argparse.ArgumentParser(prog="llmrec", description="LLM-based recommender systems: data, models, evaluation.")
+    p = _Parser(prog="llmrec", description="LLM-based recommender systems: data, models, evaluation.")
     p.add_argument("--version", action="version", version=f"llmrec {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     d = sub.add_parser("data", help="load a dataset and print its summary")
     _add_data_args(d)
-    d.add_argument("--plot", type=Path, help="also write the rating/popularity plot to this PNG file")
+    d.add_argument("--plot", type=str, help="also write the rating/popularity plot: a file (.png unless named otherwise) or a folder")
     d.set_defaults(func=cmd_data)
     _add_compare_parser(sub)
+    _add_recommend_parser(sub)
     _add_forecast_parser(sub)
     _add_bench_parser(sub)
     return p
 
+def _one_line(e:BaseException)->str:
+    "An exception's message on one line (an OSError as 'path: reason')."
+    if isinstance(e, OSError) and e.filename and e.strerror: return f"{e.filename}: {e.strerror}"
+    if isinstance(e, MemoryError): return f"out of memory{': ' + str(e) if str(e) else ''}; try a smaller dataset (e.g. k_core) or fewer models"
+    return " ".join(str(e).split()) or type(e).__name__
+
 def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         )->int:
-    "Run the `llmrec` command; returns the exit status (2 on bad input, with the reason on stderr)."
+    "Run the `llmrec` command; returns the exit status: 0, 2 on bad input (one line on stderr), 130 when interrupted."
     args = build_parser().parse_args(argv)
-    try: args.func(args)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"llmrec {args.command}: error: {e}", file=sys.stderr)
-        return 2
+    cmd = f"llmrec {args.command}"
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{cmd}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.showwarning = show                                        # warnings are one line too
+        try: args.func(args)
+        except KeyboardInterrupt:
+            print(f"{cmd}: interrupted", file=sys.stderr)
+            return 130
+        except (ValueError, OSError, MemoryError) as e:                  # what users cause: bad values, paths, permissions, sizes
+            print(f"{cmd}: error: {_one_line(e)}", file=sys.stderr)
+            return 2
     return 0

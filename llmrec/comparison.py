@@ -1,4 +1,4 @@
-"""`llmrec compare`, the course's main job: every model tuned and tested on the same split, and the answer to the course's question with its intervals and tests.
+"""`llmrec compare`, the course's main job: every model tuned on validation data and tested once on the same split, with a chance row, content controls, intervals and paired tests — and the course's answer.
 
 Docs: https://llmrec.github.io/llmrec/comparison.html.md"""
 
@@ -6,74 +6,142 @@ Docs: https://llmrec.github.io/llmrec/comparison.html.md"""
 
 # %% ../nbs/10_comparison.ipynb #cmpr0002
 from __future__ import annotations
-import os, platform, time
+import inspect, time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 import numpy as np, pandas as pd, torch
-from .core import ITEM, Recommender, Popularity, atomic_write, get_device, set_seed
+from .core import ITEM, Recommender, Popularity, atomic_write, get_device, machine_info, set_seed
 from .data import RecDataset, cold_item_split, load_dataset
-from .evaluate import (SLICES, SPLITS, Chance, compare, fmt_ci, headline_table, make_split, plot_buckets, plot_results,
+from .evaluate import (SLICES, SPLITS, Chance, compare, fmt_ci, grid_edges, headline_table, make_split, plot_buckets, plot_results,
                              popularity_slices, slice_table, to_markdown, tune)
-from .baselines import UserKNN, ItemKNN, BiasedMF, ALS, BPR, EASE, Hybrid
+import llmrec.baselines as baselines
 
 # %% auto #0
-__all__ = ['BASELINES', 'LLM_MODELS', 'MODEL_NAMES', 'GRIDS', 'TUNED', 'RESULT_COLS', 'default_models', 'write_report',
-           'run_compare']
+__all__ = ['FAMILIES', 'MODEL_NAMES', 'BASELINES', 'LLM_MODELS', 'RESULT_COLS', 'ModelSpec', 'model_specs', 'default_models',
+           'tune_models', 'plot_pr_curve', 'write_report', 'run_compare']
 
 # %% ../nbs/10_comparison.ipynb #cmpr0005
-BASELINES = ["popularity", "userknn", "itemknn", "mf", "als", "bpr", "ease"]
-LLM_MODELS = ["cosine-llm", "hybrid"]
-MODEL_NAMES = ["chance"] + BASELINES + LLM_MODELS
+@dataclass
+class ModelSpec:
+    "How `llmrec compare` builds, tunes and labels one model."
+    make:Callable # keyword hyper-parameters (and `seed`, `device`) -> an unfitted Recommender
+    family:str # 'chance', 'collaborative', 'content' or 'language model'
+    grid:dict=field(default_factory=dict) # parameter -> values tried on validation data; empty: nothing to tune
+    defaults:dict=field(default_factory=dict) # the stored choice (`tune=False`)
+    n_iter:int|None=None # grid points sampled when tuning; None: every point
 
-GRIDS = {
-    "userknn": dict(k=[5, 10, 20, 50], shrink=[10, 50, 100, 200, 500]),
-    "itemknn": dict(k=[5, 10, 20, 50], shrink=[10, 50, 200]),
-    "mf": dict(factors=[0, 16, 64], reg=[0.05, 0.1, 0.2]),
-    "als": dict(factors=[64], reg=[3.0, 10.0, 30.0], alpha=[0.25, 0.5, 1.0, 5.0]),
-    "bpr": dict(factors=[16, 32, 64], reg=[1e-3, 1e-2, 3e-2], epochs=[30]),
-    "ease": dict(lam=[50, 100, 200, 500, 1000, 2000]),
-    "cosine-llm": dict(user=["mean", "rating", "recency", "attention"], center=[True, False]),
-}
+FAMILIES = ("chance", "collaborative", "content", "language model")
+
+def _build(cls, p:dict, seed:int, device)->Recommender:
+    "`cls(**p)`, plus `seed` and `device` where the class takes them."
+    sig = inspect.signature(cls.__init__).parameters
+    extra = {k: v for k, v in (("seed", seed), ("device", device)) if k in sig and k not in p}
+    return cls(**p, **extra)
+
+def _scoring(name): import llmrec.scoring as m; return getattr(m, name)       # imported on demand: they load transformers
+def _finetune(name): import llmrec.finetune as m; return getattr(m, name)
+def _encode(name): import llmrec.encode as m; return getattr(m, name)
+
+def _word2vec(seed=0, device=None, dim:int=100, window:int=5, **cosine):
+    "Cosine similarity on static word vectors trained on the catalogue's item texts."
+    return _scoring("CosineRecommender")(encoder=_encode("WordVectorEncoder")(dim=dim, window=window, seed=seed), cache=False, **cosine)
+
+def model_specs()->dict:
+    "Every model `llmrec compare` knows, by name, in the order of its tables."
+    G, D, N = baselines.GRIDS, baselines.DEFAULTS, baselines.N_ITER
+    sc = lambda n: (lambda seed=0, device=None, **p: _build(_scoring(n), p, seed, device))
+    ft = lambda n: (lambda seed=0, device=None, **p: _build(_finetune(n), p, seed, device))
+    bl = lambda cls: (lambda seed=0, device=None, **p: _build(cls, p, seed, device))
+    cf = {"userknn": baselines.UserKNN, "itemknn": baselines.ItemKNN, "mf-rating": baselines.BiasedMF, "als": baselines.ALS,
+          "bpr": baselines.BPR, "ease": baselines.EASE}
+    specs = {"chance": ModelSpec(lambda seed=0, device=None: Chance(), "chance"),
+             "popularity": ModelSpec(lambda seed=0, device=None: Popularity(), "collaborative")}
+    specs |= {n: ModelSpec(bl(c), "collaborative", G.get(n, {}), D.get(n, {}), N.get(n)) for n, c in cf.items()}
+    import llmrec.scoring as s, llmrec.finetune as f
+    for n, cls in (("genres", "GenreRecommender"), ("tfidf", "TfidfRecommender")):
+        specs[n] = ModelSpec(sc(cls), "content", s.TEXT_GRIDS.get(n, {}), s.TEXT_DEFAULTS.get(n, {}))
+    specs["word2vec"] = ModelSpec(_word2vec, "content", s.TEXT_GRIDS.get("word2vec", {}), s.TEXT_DEFAULTS.get("word2vec", {}))
+    specs["cosine-llm"] = ModelSpec(sc("CosineRecommender"), "language model", s.TEXT_GRIDS.get("cosine-llm", {}), s.TEXT_DEFAULTS.get("cosine-llm", {}))
+    specs["two-tower-hybrid"] = ModelSpec(ft("TwoTowerHybrid"), "language model", f.TWO_TOWER_GRID, f.TWO_TOWER_DEFAULTS, f.TWO_TOWER_N_ITER)
+    specs["hybrid"] = ModelSpec(None, "language model")                 # EASE + cosine-LLM, built from their choices (see `build_models`)
+    return specs
+
+MODEL_NAMES = ["chance", "popularity", "userknn", "itemknn", "mf-rating", "als", "bpr", "ease",
+               "genres", "tfidf", "word2vec", "cosine-llm", "two-tower-hybrid", "hybrid"]
+BASELINES = MODEL_NAMES[1:11]                      # the references of the significance tests: collaborative and content models
+LLM_MODELS = MODEL_NAMES[11:]
 
 # %% ../nbs/10_comparison.ipynb #cdbd2887
-TUNED = {
-    "userknn": dict(k=10, shrink=100),
-    "itemknn": dict(k=10, shrink=10),
-    "ease": dict(lam=100),
-    "mf": dict(factors=16, reg=0.1),
-    "als": dict(factors=64, reg=10.0, alpha=0.25),
-    "bpr": dict(factors=32, reg=0.01, epochs=30),
-    "cosine-llm": dict(user="recency", center=True),
-}
-
-def _cosine_llm(**kw)->Recommender:
-    from llmrec.scoring import CosineRecommender                       # imported here: it loads transformers
-    return CosineRecommender(**kw)
+def _py(v):
+    "A numpy scalar as a plain Python value (for repr and JSON)."
+    return v.item() if hasattr(v, "item") else v
 
 def default_models(names=None, # model names (default `MODEL_NAMES`)
-                   params:dict|None=None, # name -> hyper-parameters (default `TUNED`)
+                   params:dict|None=None, # name -> hyper-parameters, over each model's stored defaults
                    seed:int=0, # seed of the models that draw at random
                    device=None, # torch device for every model; None picks CUDA when present
                   )->dict:
-    "Unfitted models by name: the traditional baselines, `cosine-llm`, and `hybrid` (EASE + cosine-LLM)."
-    names, params = list(MODEL_NAMES if names is None else names), {**TUNED, **(params or {})}
-    bad = [n for n in names if n not in MODEL_NAMES]
+    "Unfitted models by name, built from their stored defaults updated by `params`."
+    specs, names = model_specs(), list(MODEL_NAMES if names is None else names)
+    bad = [n for n in names if n not in specs]
     if bad: raise ValueError(f"Unknown model(s) {bad}: choose from {MODEL_NAMES}.")
-    seeded = {"mf": BiasedMF, "als": ALS, "bpr": BPR}
-    plain = {"userknn": UserKNN, "itemknn": ItemKNN, "ease": EASE}
+    p = {n: {**specs[n].defaults, **(params or {}).get(n, {})} for n in specs}
     out = {}
     for n in names:
-        p = dict(params.get(n, {}))
-        if n == "chance": out[n] = Chance()
-        elif n == "popularity": out[n] = Popularity()
-        elif n in seeded: out[n] = seeded[n](**p, seed=seed, device=device)
-        elif n in plain: out[n] = plain[n](**p, device=device)
-        elif n == "cosine-llm": out[n] = _cosine_llm(**p)
-        else: out[n] = Hybrid({"ease": EASE(**params["ease"], device=device), "cosine-llm": _cosine_llm(**params.get("cosine-llm", {}))},
-                              **p, device=device)
+        if n == "hybrid":
+            out[n] = baselines.Hybrid({"ease": specs["ease"].make(seed=seed, device=device, **p["ease"]),
+                                       "cosine-llm": specs["cosine-llm"].make(seed=seed, device=device, **p["cosine-llm"])},
+                                      **p["hybrid"], device=device)
+        else: out[n] = specs[n].make(seed=seed, device=device, **p[n])
     return out
+
+def tune_models(names, # model names; a `hybrid` tunes its components, EASE and cosine-LLM
+                split, # a split with a validation part
+                seed:int=0, # model seed, and the seed that samples grid points
+                device=None, # torch device
+                budget:float|None=None, # seconds per model after which no new grid point is started
+                grids:dict|None=None, # name -> a grid replacing the model's own (e.g. a wider one)
+               )->tuple[dict, pd.DataFrame]:
+    "The chosen hyper-parameters by model name, and one row per tuned model: choice, validation NDCG@10, points tried, grid edges, seconds."
+    specs = model_specs()
+    bad = [n for n in names if n not in specs]
+    if bad: raise ValueError(f"Unknown model(s) {bad}: choose from {MODEL_NAMES}.")
+    todo = list(dict.fromkeys([*names, *(["ease", "cosine-llm"] if "hybrid" in names else [])]))
+    picks, rows = {}, []
+    for n in todo:
+        s = specs[n]
+        grid = (grids or {}).get(n, s.grid)
+        picks[n] = dict(s.defaults)
+        if not grid: continue
+        t0 = time.perf_counter()
+        tab = tune(lambda **p: s.make(seed=seed, device=device, **{**s.defaults, **p}), grid, split, "ndcg", 10,
+                   n_iter=s.n_iter, budget=budget, seed=seed)
+        best = {k: _py(tab[k].iloc[0]) for k in grid}                       # by column: a row would turn ints into floats
+        picks[n].update(best)
+        rows.append(dict(model=n, chosen=best, valid_ndcg=float(tab.ndcg.iloc[0]), tried=int(tab.attrs["tried"]), points=int(tab.attrs["points"]),
+                         edges=", ".join(grid_edges(tab)), seconds=round(time.perf_counter() - t0, 1), grid=grid))
+    return picks, pd.DataFrame(rows, columns=["model", "chosen", "valid_ndcg", "tried", "points", "edges", "seconds", "grid"])
 
 # %% ../nbs/10_comparison.ipynb #cmpr0007
 RESULT_COLS = ["model", "slice", "metric", "k", "value", "ci_low", "ci_high"]
+
+def plot_pr_curve(curve:pd.DataFrame, # model, k, precision, recall (`compare(..., curve_ks=...)`'s `.attrs['pr_curve']`)
+                  models=None, # models drawn (default: all in `curve`)
+                  figsize=(6.5, 4.2)):
+    "Precision against recall as the list grows, one line per model (markers at k = 1, 10, 100)."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=figsize)
+    for j, (m, d) in enumerate(curve.groupby("model", sort=False)):
+        if models is not None and m not in models: continue
+        ls = "-" if m in LLM_MODELS else "--" if m in ("genres", "tfidf", "word2vec") else ":" if m == "chance" else "-."
+        ax.plot(d.recall, d.precision, ls, label=m, color=f"C{j % 10}")
+        mk = d[d.k.isin([1, 10, 100])]
+        ax.plot(mk.recall, mk.precision, "o", color=f"C{j % 10}", ms=3)
+    ax.set(xlabel="recall@k", ylabel="precision@k", title="precision–recall, k = 1..%d" % curve.k.max(), yscale="log")
+    ax.legend(fontsize=7, ncol=2); ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated)
                  out:str|Path, # folder for report.md, results.csv and the plots (created if missing)
@@ -81,27 +149,34 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
                  notes:dict|None=None, # extra 'key: value' lines for the report (dataset, split, wall time, ...)
                  k:int=10, # cut-off of the tables and plots
                 )->Path:
-    "Write `results.csv` (tidy), `significance.csv`, `ndcg_by_slice.png`, `recall_by_popularity.png` and `report.md` into `out`; returns `out`."
+    "Write `results.csv` (tidy), `significance.csv`, `tuning.csv`, `pr_curve.csv`, the plots and `report.md` into `out`; returns `out`."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "results.csv", lambda p: res[RESULT_COLS].to_csv(p, index=False))
     sig = res.dropna(subset=["p_value"])[["model", "slice", "metric", "k", "baseline", "p_value", "p_holm"]]
     atomic_write(out / "significance.csv", lambda p: sig.to_csv(p, index=False))
+    tuning, curve = res.attrs.get("tuning"), res.attrs.get("pr_curve")
+    if tuning is not None and len(tuning): atomic_write(out / "tuning.csv", lambda p: tuning.assign(grid=tuning.grid.map(repr), chosen=tuning.chosen.map(repr)).to_csv(p, index=False))
+    if curve is not None: atomic_write(out / "pr_curve.csv", lambda p: curve.to_csv(p, index=False))
     figs = {}
-    for fname, make in [("ndcg_by_slice.png", lambda: plot_results(res, "ndcg", k, highlight=LLM_MODELS)), ("recall_by_popularity.png", lambda: plot_buckets(res, "recall", k, highlight=LLM_MODELS))]:
+    for fname, make in [("ndcg_by_slice.png", lambda: plot_results(res, "ndcg", k, highlight=LLM_MODELS)),
+                        ("recall_by_popularity.png", lambda: plot_buckets(res, "recall", k, highlight=LLM_MODELS)),
+                        ("precision_recall.png", lambda: plot_pr_curve(curve) if curve is not None else None)]:
         try: fig = make()
         except ValueError: continue
+        if fig is None: continue
         atomic_write(out / fname, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
         plt.close(fig); figs[fname] = True
     lines = [f"# {title}", ""] + [f"- **{a}**: {b}" for a, b in (notes or {}).items()] + [""]
-    lines += [f"## All test users, k={k}", "", "Mean over users with 95% bootstrap intervals; p: paired Wilcoxon test per user against the best "
-              "traditional baseline, Holm-corrected over models.", "", to_markdown(headline_table(res, k)), ""]
+    lines += [f"## All test users, k={k}", "", "Mean over users with 95% percentile-bootstrap intervals; ties in a model's scores count as the "
+              "average over their orders. p: paired Wilcoxon test per user against the reference (the best collaborative or content model), "
+              "Holm-corrected over models.", "", to_markdown(headline_table(res, k)), ""]
     nd = res[(res.metric == "ndcg") & (res.k == k)]
     if nd["slice"].nunique() > 1:
-        lines += [f"## NDCG@{k} by slice", "", "↑/↓: significantly above/below the slice's best traditional baseline (Holm p < 0.05).", "",
+        lines += [f"## NDCG@{k} by slice", "", "↑/↓: significantly above/below the slice's reference (Holm p < 0.05). `chance` is measured, not tested.", "",
                   to_markdown(slice_table(res, "ndcg", k)), ""]
         best = nd.dropna(subset=["baseline"]).groupby("slice", sort=False).baseline.first()
-        lines += ["Best traditional baseline per slice (the reference of the tests): " + ", ".join(f"{s}: {b}" for s, b in best.items()) + ".", ""]
+        lines += ["Reference per slice: " + ", ".join(f"{s}: {b}" for s, b in best.items()) + ".", ""]
         order = {s: j for j, s in enumerate(dict.fromkeys(nd["slice"]))}
         sig_rows = nd[nd.p_holm < 0.05].sort_values("slice", key=lambda c: c.map(order), kind="stable")
         if len(sig_rows):
@@ -114,6 +189,13 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
     if len(rating):
         rt = rating.assign(cell=[fmt_ci(*t) for t in zip(rating.value, rating.ci_low, rating.ci_high)]).pivot(index="model", columns="metric", values="cell")
         lines += ["## Rating prediction (test ratings)", "", to_markdown(rt), ""]
+    if tuning is not None and len(tuning):
+        tt = tuning.assign(chosen=tuning.chosen.map(lambda d: ", ".join(f"{a}={b}" for a, b in d.items())),
+                           grid=[f"{a} of {b}" for a, b in zip(tuning.tried, tuning.points)], valid_ndcg=tuning.valid_ndcg.round(4))
+        lines += ["## Hyper-parameters, chosen on validation data", "", "NDCG@10 on the validation part (fit on train); `grid`: points tried of the grid's points; "
+                  "`edges`: parameters whose choice is the smallest or largest value tried — the grid may be too narrow there.", "",
+                  to_markdown(tt[["model", "chosen", "valid_ndcg", "grid", "edges", "seconds"]], index=False), ""]
+        lines += ["Grids: " + "; ".join(f"{n}: " + ", ".join(f"{a} ∈ {list(v)}" for a, v in g.items()) for n, g in zip(tuning.model, tuning.grid)) + ".", ""]
     secs = res.attrs.get("fit_seconds")
     if secs: lines += ["## Fit time (seconds, this machine)", "", to_markdown(pd.Series(secs, name="seconds").round(1).rename_axis("model").to_frame()), ""]
     if figs: lines += ["## Plots", ""] + [f"![{f}]({f})" for f in figs] + [""]
@@ -122,54 +204,64 @@ def write_report(res:pd.DataFrame, # a `compare` table (or several, concatenated
 
 # %% ../nbs/10_comparison.ipynb #b0085b4e
 def _item_embeddings(ds:RecDataset)->np.ndarray:
-    "all-MiniLM-L6-v2 vectors of every catalogue item's text (cached on disk by the encoder)."
+    "all-MiniLM-L6-v2 vectors of every catalogue item's text (cached on disk by the encoder), for intra-list diversity."
     from llmrec.encode import TextEncoder
     return TextEncoder().encode(ds.items["text"].tolist(), cache=True)
 
 def run_compare(dataset:str|RecDataset="ml-latest-small", # a MovieLens name, 'synthetic', or a RecDataset
                 split:str="leave-last-out", # a key of `SPLITS`
-                models=None, # model names (default `MODEL_NAMES`) or a dict name -> unfitted Recommender
+                models=None, # model names (default `MODEL_NAMES`) or a dict name -> unfitted Recommender (used as given, untuned)
                 out:str|Path|None=None, # folder for report.md, results.csv and plots; None writes nothing
-                seed:int=0, # seeds models, random splits and torch
+                seed:int=0, # seeds models, random splits, grid sampling and torch
                 data_dir:str|Path|None=None, # an extracted MovieLens release (never downloads)
                 ks=(5, 10, 20), # cut-offs
                 cold_items:bool=True, # also run a cold-item split for the cold-item slice
-                params:dict|None=None, # hyper-parameters overriding `TUNED`, by model name
+                params:dict|None=None, # hyper-parameters by model name, fixed: neither tuned nor defaulted
                 device=None, # torch device; None picks CUDA when present
+                tune:bool=True, # choose hyper-parameters on the split's validation part; False: the stored defaults
+                budget:float|None=None, # seconds of tuning per model before no new grid point starts; None: the whole sample
+                curve_ks=range(1, 101), # cut-offs of the precision–recall curve; None: no curve
+                grids:dict|None=None, # name -> a grid replacing the model's own when tuning
                )->pd.DataFrame:
-    "Compare models on `dataset`: tidy `model, slice, metric, k, value, ci_low, ci_high, n, baseline, p_value, p_holm`; writes the report into `out`."
+    "Tune, fit and test models on `dataset`: tidy `model, slice, metric, k, value, ci_low, ci_high, n, baseline, p_value, p_holm`; writes the report into `out`."
     t0 = time.perf_counter()
     set_seed(seed)
-    if isinstance(dataset, str):
-        ds = load_dataset(dataset, data_dir, seed)
+    if isinstance(dataset, str): ds = load_dataset(dataset, data_dir, seed)
     elif isinstance(dataset, RecDataset): ds = dataset
     else: raise ValueError(f"dataset must be a name such as 'ml-latest-small' or a RecDataset, not {type(dataset).__name__}.")
-    names = list(models) if models is not None else MODEL_NAMES
-    zoo = dict(models) if isinstance(models, dict) else default_models(names, params, seed, device)
+    sp = make_split(ds, split, seed)
+    names = list(models) if models is not None else list(MODEL_NAMES)
+    if isinstance(models, dict): zoo, picks, tuning = dict(models), {}, pd.DataFrame()
+    else:
+        fixed = params or {}
+        if tune: picks, tuning = tune_models([n for n in names if n not in fixed], sp, seed, device, budget, grids)
+        else: picks, tuning = {}, pd.DataFrame()
+        zoo = default_models(names, {**picks, **fixed}, seed, device)
     emb = _item_embeddings(ds) if any(n in LLM_MODELS for n in zoo) else None
     ids = ds.items[ITEM].to_numpy()
-    sp = make_split(ds, split, seed)
     main_slices = [s for s in SLICES if s != "cold-item" or split == "cold-item"] + popularity_slices()
-    res = compare(zoo, sp, ks, main_slices, baselines=BASELINES, item_emb=emb, item_ids=ids)
-    secs = dict(res.attrs["fit_seconds"])
+    refs = [n for n in BASELINES if n in zoo] or None
+    res = compare(zoo, sp, ks, main_slices, baselines=refs, item_emb=emb, item_ids=ids, seed=seed, curve_ks=curve_ks)
+    secs, curve = dict(res.attrs["fit_seconds"]), res.attrs.get("pr_curve")
     parts = [res]
     if cold_items and split != "cold-item":
         cs = cold_item_split(ds, test_frac=0.2, valid_frac=0.0, seed=seed)
-        cres = compare(zoo, cs, ks, ["cold-item"], baselines=BASELINES)     # refitted in place; a Hybrid keeps the weights tuned on the main split
+        cres = compare(zoo, cs, ks, ["cold-item"], baselines=refs, seed=seed)   # refitted in place; a Hybrid keeps its tuned weights
         secs.update({f"{n} (cold-item split)": v for n, v in cres.attrs["fit_seconds"].items()})
         parts.append(cres)
     res = pd.concat(parts, ignore_index=True)
-    res.attrs["fit_seconds"] = secs
-    res.attrs["hyper_parameters"] = {n: repr(m) for n, m in zoo.items()}
+    res.attrs.update(fit_seconds=secs, hyper_parameters={n: repr(m) for n, m in zoo.items()}, tuning=tuning, tuned=bool(tune and len(tuning)))
+    if curve is not None: res.attrs["pr_curve"] = curve
     wall = time.perf_counter() - t0
     res.attrs["wall_seconds"] = wall
     if out is not None:
-        dev = get_device(device)
+        m = machine_info(device)
         notes = {"dataset": f"{ds.name} ({ds.n_users:,} users, {ds.n_items:,} items, {ds.n_ratings:,} ratings)",
                  "split": f"{sp!r}; models refitted on train + valid" + ("; cold-item slice from cold_item_split(test_frac=0.2)" if len(parts) > 1 else ""),
                  "seed": seed, "models": ", ".join(zoo),
-                 "hyper-parameters": "; ".join(f"{n}: {r}" for n, r in res.attrs["hyper_parameters"].items()),
-                 "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, device {dev}",
-                 "wall time": f"{wall:.0f} s (data, training, evaluation; report writing excluded)"}
+                 "hyper-parameters": ("tuned on the validation part (see below)" if res.attrs["tuned"] else "stored defaults (--no-tune)") +
+                                     "; as fitted: " + "; ".join(f"{n}: {r}" for n, r in res.attrs["hyper_parameters"].items()),
+                 "machine": f"{m['cpu']}, {m['cpu_cores']} CPU cores, torch {m['torch']}, device {m['device']}" + (f" ({m['gpu']})" if m["gpu"] else ""),
+                 "wall time": f"{wall:.0f} s (data, tuning, training, evaluation; report writing excluded)"}
         write_report(res, out, f"llmrec compare: {ds.name}, {split} split", notes, k=10 if 10 in ks else max(ks))
     return res

@@ -6,13 +6,13 @@ Docs: https://llmrec.github.io/llmrec/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #e343a663
 from __future__ import annotations
-import hashlib, io, json, os, shutil, string, tempfile, urllib.error, urllib.request, zipfile
+import csv, hashlib, io, json, os, re, string, time, urllib.error, urllib.request, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from .core import USER, ITEM, RATING, TIMESTAMP, atomic_dir, progress
+from .core import USER, ITEM, RATING, TIMESTAMP, atomic_dir, atomic_write, check_k, progress
 
 # %% auto #0
 __all__ = ['RATING_COLS', 'MIRROR', 'MOVIELENS', 'ML100K_GENRES', 'SYNTH_VOCAB', 'DATASETS', 'validate_ratings', 'validate_items',
@@ -33,9 +33,14 @@ def _compact_ids(s:pd.Series, what:str)->pd.Series:
     if pd.api.types.is_integer_dtype(s) and (len(s) == 0 or (s.min() >= -2**31 and s.max() < 2**31)): return s.astype(np.int32)
     return s
 
+def _first(mask, s:pd.Series)->str:
+    "'e.g. <value> at row <i>' for the first row where `mask` holds."
+    i = int(np.flatnonzero(np.asarray(mask))[0]); v = s.iloc[i]
+    return f"e.g. {v.item() if isinstance(v, np.generic) else v!r} at row {i}"
+
 def validate_ratings(ratings:pd.DataFrame # interactions: user_id, item_id, rating, timestamp
                     )->pd.DataFrame:
-    "A checked copy of `ratings`: integer ids as int32, `rating` float32, `timestamp` int64 Unix seconds."
+    "A checked copy of `ratings`: integer ids as int32, finite `rating` float32, `timestamp` int64 Unix seconds (1970 or later)."
     _require(ratings, RATING_COLS, "ratings", "Rename your columns, e.g. df.rename(columns={'userId': 'user_id', 'movieId': 'item_id'}); "
              "without times, add df['timestamp'] = 0 (temporal splits then make no sense).")
     r = ratings.copy()
@@ -45,11 +50,18 @@ def validate_ratings(ratings:pd.DataFrame # interactions: user_id, item_id, rati
         bad = r.loc[num.isna(), RATING]
         raise ValueError(f"ratings.rating must be numeric: {len(bad)} value(s) are not, e.g. {bad.head(3).tolist()}. "
                          "Map them to numbers (e.g. {'like': 1.0}) or drop those rows.")
+    if np.isinf(num.to_numpy(np.float64)).any():
+        bad = np.isinf(num.to_numpy(np.float64))
+        raise ValueError(f"ratings.rating must be finite: {bad.sum()} value(s) are infinite, {_first(bad, num)}. Drop those rows or give them a rating.")
     r[RATING] = num.astype(np.float32)
     ts = r[TIMESTAMP]
     if pd.api.types.is_datetime64_any_dtype(ts): ts = ts.astype("datetime64[s]").astype(np.int64)
     ts = pd.to_numeric(ts, errors="coerce")
-    if ts.isna().any(): raise ValueError(f"ratings.timestamp must be Unix seconds or datetimes: {ts.isna().sum()} value(s) are not.")
+    bad = ts.isna().to_numpy() | np.isinf(ts.to_numpy(np.float64))
+    if bad.any(): raise ValueError(f"ratings.timestamp must be Unix seconds or datetimes: {bad.sum()} value(s) are not, {_first(bad, r[TIMESTAMP])}.")
+    if (ts < 0).any():
+        raise ValueError(f"ratings.timestamp must be Unix seconds from 1970 on: {(ts < 0).sum()} value(s) are negative, {_first(ts < 0, ts)}. "
+                         "Fix or drop those rows (without times, use 0 for every row).")
     r[TIMESTAMP] = ts.astype(np.int64)
     return r.reset_index(drop=True)
 
@@ -187,7 +199,7 @@ def plot(self:RecDataset, figsize=(13, 3.4)):
 
 # %% ../nbs/01_data.ipynb #69f3e3e6
 MIRROR = "https://files.grouplens.org/datasets/movielens"
-# md5 of the official zips where pinned; otherwise the `.md5` file beside the zip is used
+# md5 of the official zips where pinned; otherwise the `.md5` file beside the zip is used (and kept beside the cached zip)
 MOVIELENS = {
     "ml-latest-small": dict(md5="31a303aabbc519bd33d025e44d6c2570", marker="ratings.csv"),
     "ml-100k": dict(md5=None, marker="u.data"),
@@ -195,7 +207,7 @@ MOVIELENS = {
     "ml-25m": dict(md5=None, marker="ratings.csv"),
     "ml-32m": dict(md5=None, marker="ratings.csv"),
 }
-_PARSER_VERSION = 2  # bump when parsing changes, to invalidate the Parquet cache
+_PARSER_VERSION = 3  # bump when parsing or the cache layout changes, to invalidate the Parquet cache
 
 def data_home()->Path:
     "The cache folder: `$LLMREC_DATA_DIR`, else `~/.cache/llmrec`."
@@ -206,6 +218,17 @@ def _check_name(name):
         raise ValueError(f"Unknown dataset {name!r}; choose one of {list(MOVIELENS)}, "
                          "or build a RecDataset(ratings, items) from your own tables.")
 
+def _cache_label(cache:Path, explicit:bool)->str:
+    "How messages name the cache folder: the argument, or the environment variable that chose it."
+    if explicit: return f"cache_dir={cache}"
+    if os.environ.get("LLMREC_DATA_DIR"): return f"LLMREC_DATA_DIR={cache}"
+    return f"the data cache {cache} (LLMREC_DATA_DIR is unset)"
+
+def _unwritable(label:str, err:OSError, doing:str)->PermissionError:
+    "The error for a cache that cannot be written when it must be: it names the folder (and LLMREC_DATA_DIR) and the ways out."
+    return PermissionError(f"Cannot {doing}: {label} is not writable ({err.strerror or err}). Make it writable, "
+                           "set LLMREC_DATA_DIR to a writable folder, or pass data_dir= an extracted release.")
+
 # %% ../nbs/01_data.ipynb #fed3383a
 def _md5(path, chunk=1 << 20):
     h = hashlib.md5()
@@ -213,57 +236,179 @@ def _md5(path, chunk=1 << 20):
         for b in iter(lambda: f.read(chunk), b""): h.update(b)
     return h.hexdigest()
 
+def _mirror()->str:
+    "The base URL of the releases: `$LLMREC_MIRROR` (a URL, or a local folder with or without file://), else GroupLens."
+    m = os.environ.get("LLMREC_MIRROR") or MIRROR
+    if "://" not in m: m = Path(m).expanduser().resolve().as_uri()
+    return m.rstrip("/")
+
 def _offline_error(url, err, name, cache):
     return FileNotFoundError(
         f"Could not fetch {url} ({err}) and there is no local copy in {cache}. Offline? Set LLMREC_MIRROR to a folder or URL "
-        f"that holds {name}.zip (e.g. LLMREC_MIRROR=file:///path/to/data), or pass data_dir= an extracted {name} folder.")
+        f"that holds {name}.zip (e.g. LLMREC_MIRROR=/path/to/data), or pass data_dir= an extracted {name} folder.")
+
+def _published_md5(url, name, cache)->str:
+    try:
+        with urllib.request.urlopen(url + ".md5", timeout=60) as r: return r.read().decode().split()[0]
+    except (OSError, ValueError, IndexError) as e: raise _offline_error(url + ".md5", e, name, cache) from e
+
+def _download(url:str, tmp:Path, md5:str, name:str, cache:Path):
+    "Write `url` into `tmp`, refusing a wrong md5 or a corrupt zip (`atomic_write` then removes `tmp`)."
+    h = hashlib.md5()
+    with open(tmp, "wb") as out:
+        try: resp = urllib.request.urlopen(url, timeout=60)
+        except (OSError, ValueError) as e: raise _offline_error(url, e, name, cache) from e
+        with resp, progress(None, desc=f"download {name}", total=int(resp.headers.get("Content-Length") or 0) or None,
+                            unit="B", unit_scale=True) as bar:
+            for b in iter(lambda: resp.read(1 << 20), b""): out.write(b); h.update(b); bar.update(len(b))
+    if h.hexdigest() != md5:
+        raise ValueError(f"Checksum mismatch for {url}: md5 {h.hexdigest()}, expected {md5}. The download was removed; "
+                         "try again, and check that LLMREC_MIRROR points at an official copy.")
+    if not zipfile.is_zipfile(tmp):
+        raise ValueError(f"{url} is not a valid zip (corrupt or truncated). The download was removed; try again.")
+    with zipfile.ZipFile(tmp) as z:
+        if (bad := z.testzip()) is not None:
+            raise ValueError(f"{url} is corrupt (member {bad} fails its CRC). The download was removed; try again.")
+
+def _fetch(name:str, cache:Path, md5:str|None=None, label:str|None=None)->tuple[Path, str, bool]:
+    "The cached zip of `name`, its md5, and whether that md5 was checked; (re)downloaded when missing or when it fails its md5."
+    label = label or _cache_label(cache, False)
+    dest, side = cache / f"{name}.zip", cache / f"{name}.zip.md5"
+    url = f"{_mirror()}/{name}.zip"
+    want = md5 or MOVIELENS[name]["md5"] or (side.read_text().split()[0] if side.exists() else None)
+    if dest.exists():
+        got = _md5(dest)
+        if want is None:                                      # a zip cached without its md5: ask the mirror once
+            try: want = _published_md5(url, name, cache)
+            except FileNotFoundError: return dest, got, False   # offline: the readers still check what they read
+            try: atomic_write(side, lambda p: p.write_text(want + "\n"))
+            except OSError: pass
+        if got == want: return dest, got, True
+        warnings.warn(f"The cached {dest} fails its md5 check ({got}, expected {want}): it is replaced by a fresh download.", stacklevel=3)
+        try: dest.unlink()
+        except OSError as e: raise _unwritable(label, e, f"replace {dest.name}, which fails its md5 check") from e
+    try: cache.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _unwritable(label, e, f"create the folder for {name}.zip") from e
+    if want is None: want = _published_md5(url, name, cache)
+    try: atomic_write(dest, lambda tmp: _download(url, tmp, want, name, cache))
+    except OSError as e:
+        if isinstance(e, FileNotFoundError) or e.errno is None: raise
+        raise _unwritable(label, e, f"download {name}.zip") from e
+    if not (md5 or MOVIELENS[name]["md5"]):
+        try: atomic_write(side, lambda p: p.write_text(want + "\n"))
+        except OSError: pass
+    return dest, want, True
 
 def fetch_movielens(name:str="ml-latest-small", # a key of `MOVIELENS`
                     cache_dir:str|Path|None=None, # where the zip is kept; default `data_home()`
                     md5:str|None=None, # expected md5; default the pinned one, else the published `.md5`
                    )->Path:
-    "Path of the verified zip of release `name`, downloaded once from `$LLMREC_MIRROR` (default GroupLens)."
+    "Path of the verified zip of release `name`, downloaded once from `$LLMREC_MIRROR` (default GroupLens); a cached zip that fails its md5 is fetched again."
     _check_name(name)
-    cache = Path(cache_dir or data_home()); cache.mkdir(parents=True, exist_ok=True)
-    dest = cache / f"{name}.zip"
-    if dest.exists(): return dest
-    base = (os.environ.get("LLMREC_MIRROR") or MIRROR).rstrip("/")
-    url = f"{base}/{name}.zip"
-    md5 = md5 or MOVIELENS[name]["md5"]
-    if md5 is None:
-        try:
-            with urllib.request.urlopen(url + ".md5", timeout=60) as r: md5 = r.read().decode().split()[0]
-        except (OSError, ValueError, IndexError) as e: raise _offline_error(url + ".md5", e, name, cache) from e
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.", suffix=".part")
-    try:
-        h = hashlib.md5()
-        with os.fdopen(fd, "wb") as out:
-            try: resp = urllib.request.urlopen(url, timeout=60)
-            except (OSError, ValueError) as e: raise _offline_error(url, e, name, cache) from e
-            with resp, progress(None, desc=f"download {name}", total=int(resp.headers.get("Content-Length") or 0) or None,
-                                unit="B", unit_scale=True) as bar:
-                for b in iter(lambda: resp.read(1 << 20), b""): out.write(b); h.update(b); bar.update(len(b))
-        if h.hexdigest() != md5:
-            raise ValueError(f"Checksum mismatch for {url}: md5 {h.hexdigest()}, expected {md5}. The download was removed; "
-                             "try again, and check that LLMREC_MIRROR points at an official copy.")
-        if not zipfile.is_zipfile(tmp):
-            raise ValueError(f"{url} is not a valid zip (corrupt or truncated). The download was removed; try again.")
-        with zipfile.ZipFile(tmp) as z:
-            if (bad := z.testzip()) is not None:
-                raise ValueError(f"{url} is corrupt (member {bad} fails its CRC). The download was removed; try again.")
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return dest
+    cache = Path(cache_dir).expanduser() if cache_dir else data_home()
+    return _fetch(name, cache, md5, _cache_label(cache, cache_dir is not None))[0]
 
 # %% ../nbs/01_data.ipynb #7ef00b72
 class _Release:
-    "The files of one MovieLens release, from its zip or an extracted folder."
-    def __init__(self, zip_path=None, folder=None): self.zip, self.folder = (zipfile.ZipFile(zip_path) if zip_path else None), folder
+    "The files of one MovieLens release, from its zip or an extracted folder; `read` refuses a missing, empty or cut-off file."
+    def __init__(self, name:str, zip_path=None, folder=None, verified:bool=False):
+        self.name, self.verified = name, verified                       # verified: the zip matched its md5, so no file can be cut off
+        self.zip, self.folder = (zipfile.ZipFile(zip_path) if zip_path else None), (Path(folder) if folder else None)
+        self.fix = f"delete {zip_path} and load again to download a fresh copy" if zip_path else f"extract {name} again into {folder}"
     def _member(self, fname): return next((m for m in self.zip.namelist() if m.rsplit("/", 1)[-1] == fname), None)
+    def path(self, fname)->str: return f"{self.zip.filename}:{self._member(fname) or fname}" if self.zip else str(self.folder / fname)
     def has(self, fname): return self._member(fname) is not None if self.zip else (self.folder / fname).exists()
-    def read(self, fname)->bytes: return self.zip.read(self._member(fname)) if self.zip else (self.folder / fname).read_bytes()
+    def read(self, fname)->bytes:
+        if not self.has(fname): raise FileNotFoundError(f"{self.path(fname)} is missing, so this is not a complete {self.name}: {self.fix}.")
+        try: data = self.zip.read(self._member(fname)) if self.zip else (self.folder / fname).read_bytes()
+        except zipfile.BadZipFile as e: raise ValueError(f"{self.path(fname)} is corrupt ({e}): {self.fix}.") from None
+        if not data.strip(): raise ValueError(f"{self.path(fname)} is empty: {self.fix}.")
+        if not self.verified and not data.endswith(b"\n"):
+            last = data.count(b"\n") + 1
+            raise ValueError(f"{self.path(fname)} ends inside line {last:,} (no newline after it), so the file is cut off: "
+                             f"{self.fix} (if the file is complete, end it with a newline).")
+        return data
     def close(self): self.zip and self.zip.close()
+
+_NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None",
+       "n/a", "nan", "null"}                                                    # what pandas reads as missing
+
+def _diagnose(f:_Release, fname:str, data, names, dtype:dict, required, sep:str, encoding:str, quoting:int, err:Exception)->ValueError:
+    "The first line of a file that does not parse, as a ValueError naming the file, the line, the problem and the fix."
+    where, fix = f.path(fname), f"Correct or delete that line, or {f.fix}."
+    if isinstance(data, bytes):
+        try: data = data.decode(encoding)
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            return ValueError(f"{where}, line {line:,}: byte 0x{data[e.start]:02x} is not {encoding.upper()} text. "
+                              f"{fname} must be {encoding.upper()}: convert it (e.g. iconv -f latin1 -t utf-8) or {f.fix}.")
+    rows = csv.reader(io.StringIO(data), delimiter=sep, quoting=quoting)
+    cols, required = list(names) if names is not None else None, set(required or ())
+    for row in rows:
+        line = rows.line_num
+        if cols is None: cols = row; continue                                 # the header
+        if not any(v.strip() for v in row): return ValueError(f"{where}, line {line:,} is empty. {fix}")
+        if len(row) != len(cols):
+            short = ", so the line is cut short" if len(row) < len(cols) else ""
+            return ValueError(f"{where}, line {line:,} has {len(row)} field(s), expected {len(cols)} ({', '.join(cols)}){short}. {fix}")
+        for c, v in zip(cols, row):
+            kind = np.dtype(dtype[c]).kind if c in dtype else None
+            if v.strip() in _NA and (c in required or kind in ("i", "u")):
+                return ValueError(f"{where}, line {line:,}: {c} is {'empty' if not v.strip() else f'missing ({v!r})'}. {fix}")
+            if kind in ("i", "u"):
+                try: ok = np.iinfo(dtype[c]).min <= int(v) <= np.iinfo(dtype[c]).max
+                except ValueError:
+                    unit = " (Unix seconds are whole numbers)" if c == "timestamp" else ""
+                    return ValueError(f"{where}, line {line:,}: {c} {v!r} is not a whole number{unit}. {fix}")
+                if not ok: return ValueError(f"{where}, line {line:,}: {c} {v} is out of range for {np.dtype(dtype[c])}. {fix}")
+            elif kind == "f" and v.strip():
+                try: float(v)
+                except ValueError: return ValueError(f"{where}, line {line:,}: {c} {v!r} is not a number. {fix}")
+    return ValueError(f"{where} does not parse ({err}): {f.fix}.")
+
+def _table(f:_Release, fname:str, dtype:dict, names:list|None=None, required=(), sep:str=",", encoding:str="utf-8",
+           quoting:int=csv.QUOTE_MINIMAL, data=None)->pd.DataFrame:
+    "One file of a release as a DataFrame (`names=None`: it has a header row); a malformed file raises a ValueError naming its first bad line."
+    data = f.read(fname) if data is None else data
+    buf = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)           # pandas drops the extra fields of a long first line with a warning
+            df = pd.read_csv(buf, sep=sep, header=None if names else 0, names=names, dtype=dtype, encoding=encoding, quoting=quoting,
+                             skip_blank_lines=False, index_col=False)
+        if required and df[list(required)].isna().any().any(): raise ValueError("missing values")
+    except (ValueError, OverflowError, pd.errors.ParserWarning) as e:
+        raise _diagnose(f, fname, data, names, dtype, required, sep, encoding, quoting, e) from None
+    return df
+
+_EARLIEST = int(pd.Timestamp("1995-01-01").timestamp())              # MovieLens's first ratings: January 1995 (ml-25m's README)
+
+def _published_count(f:_Release)->tuple[int, str]|None:
+    "The number of ratings the release's README states, and the README's name; None without one."
+    for readme in ("README.txt", "README"):
+        if f.has(readme):
+            m = re.search(r"([\d,]+)\s+(?:anonymous\s+)?ratings\b", f.read(readme).decode("utf-8", "replace"))
+            return (int(m.group(1).replace(",", "")), readme) if m else None
+    return None
+
+def _check_ratings(f:_Release, fname:str, r:pd.DataFrame, first_line:int)->pd.DataFrame:
+    "Refuse ratings that cannot be the release's: fewer or more rows than its README states, times outside 1995–today, ratings outside 0.5–5."
+    where = f.path(fname)
+    if not f.verified and (pub := _published_count(f)) is not None and pub[0] != len(r):
+        raise ValueError(f"{where} has {len(r):,} ratings but the release's {pub[1]} says {pub[0]:,}: the file is incomplete or was edited. "
+                         f"To fix it, {f.fix} (if you cut it on purpose, delete {pub[1]} from the folder).")
+    ts, x = r[TIMESTAMP].to_numpy(), r[RATING].to_numpy(np.float64)
+    bad = np.flatnonzero((ts < _EARLIEST) | (ts > time.time() + 86400))
+    if len(bad):
+        i = bad[0]; when = pd.Timestamp(int(ts[i]), unit="s").date() if abs(ts[i]) < 2**33 else "out of range"
+        raise ValueError(f"{where}, line {i + first_line:,}: timestamp {ts[i]} ({when}) is outside MovieLens's time span (1995 to today); "
+                         f"{len(bad):,} row(s) are. The file is damaged (e.g. a line cut inside its timestamp): {f.fix}.")
+    bad = np.flatnonzero(~np.isfinite(x) | (x < 0.5) | (x > 5))
+    if len(bad):
+        i = bad[0]
+        raise ValueError(f"{where}, line {i + first_line:,}: rating {x[i]:g} is outside MovieLens's scale (0.5 to 5); {len(bad):,} row(s) are. "
+                         f"The file is damaged: {f.fix}.")
+    return r
 
 def _split_title(titles:pd.Series)->tuple[pd.Series, pd.Series]:
     "'Toy Story (1995)' -> ('Toy Story', 1995); titles without a year keep their text and get <NA>."
@@ -277,53 +422,57 @@ def _tags_per_item(tags:pd.DataFrame, top:int=10)->pd.Series:
     n = t.groupby([ITEM, "tag"]).size().reset_index(name="n").sort_values([ITEM, "n", "tag"], ascending=[True, False, True])
     return n.groupby(ITEM).head(top).groupby(ITEM)["tag"].agg(", ".join)
 
+_CSV_RATINGS = {"userId": np.int32, "movieId": np.int32, "rating": np.float32, "timestamp": np.int64}
+
 def _read_csv_release(f:_Release)->tuple:
     "ml-latest-small, ml-25m, ml-32m: ratings.csv, movies.csv, tags.csv, links.csv."
-    ratings = pd.read_csv(io.BytesIO(f.read("ratings.csv")), dtype={"userId": np.int32, "movieId": np.int32, "rating": np.float32, "timestamp": np.int64})
-    ratings = ratings.rename(columns={"userId": USER, "movieId": ITEM})
-    items = pd.read_csv(io.BytesIO(f.read("movies.csv")), dtype={"movieId": np.int32}).rename(columns={"movieId": ITEM})
+    ratings = _table(f, "ratings.csv", _CSV_RATINGS, required=list(_CSV_RATINGS)).rename(columns={"userId": USER, "movieId": ITEM})
+    ratings = _check_ratings(f, "ratings.csv", ratings, 2)
+    items = _table(f, "movies.csv", {"movieId": np.int32}, required=["title"]).rename(columns={"movieId": ITEM})
     items["title"], items["year"] = _split_title(items["title"])
     items["genres"] = items["genres"].replace("(no genres listed)", "")
     tags = None
     if f.has("tags.csv"):
-        tags = pd.read_csv(io.BytesIO(f.read("tags.csv")), dtype={"userId": np.int32, "movieId": np.int32}).rename(columns={"userId": USER, "movieId": ITEM})
+        tags = _table(f, "tags.csv", {"userId": np.int32, "movieId": np.int32}).rename(columns={"userId": USER, "movieId": ITEM})
         items["tags"] = items[ITEM].map(_tags_per_item(tags)).fillna("")
         tags = tags.assign(tag=tags["tag"].astype(str).str.strip())
         tags = tags[tags.tag.ne("") & tags.tag.ne("nan")].reset_index(drop=True)
     if f.has("links.csv"):
-        links = pd.read_csv(io.BytesIO(f.read("links.csv")), dtype={"imdbId": str}).rename(columns={"movieId": ITEM, "imdbId": "imdb_id", "tmdbId": "tmdb_id"})
+        links = _table(f, "links.csv", {"movieId": np.int32, "imdbId": str}).rename(columns={"movieId": ITEM, "imdbId": "imdb_id", "tmdbId": "tmdb_id"})
         items = items.merge(links.astype({"tmdb_id": "Int64"}), on=ITEM, how="left")
     return ratings, items, None, tags
 
 ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
                  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+_RATINGS_DTYPES = {USER: np.int32, ITEM: np.int32, RATING: np.float32, TIMESTAMP: np.int64}
 
 def _read_100k(f:_Release)->tuple:
     "ml-100k: u.data (tab-separated), u.item and u.user (pipe-separated, latin-1)."
-    ratings = pd.read_csv(io.BytesIO(f.read("u.data")), sep="\t", names=RATING_COLS,
-                          dtype={USER: np.int32, ITEM: np.int32, RATING: np.float32, TIMESTAMP: np.int64})
-    raw = pd.read_csv(io.BytesIO(f.read("u.item")), sep="|", header=None, encoding="latin-1")
-    flags = raw.iloc[:, 5:5 + len(ML100K_GENRES)].to_numpy().astype(bool)
+    ratings = _check_ratings(f, "u.data", _table(f, "u.data", _RATINGS_DTYPES, RATING_COLS, RATING_COLS, sep="\t"), 1)
+    cols = ["id", "title", "release_date", "video_date", "imdb_url", *ML100K_GENRES]
+    raw = _table(f, "u.item", {"id": np.int32, **{g: np.int8 for g in ML100K_GENRES}}, cols, ["title"], sep="|", encoding="latin-1")
+    flags = raw[ML100K_GENRES].to_numpy().astype(bool)
     genres = ["|".join(g for g, on in zip(ML100K_GENRES, row) if on and g != "unknown") for row in flags]
-    title, year = _split_title(raw[1].astype(str))
-    items = pd.DataFrame({ITEM: raw[0].astype(np.int32), "title": title, "year": year, "genres": genres,
-                          "release_date": raw[2], "imdb_url": raw[4]})
+    title, year = _split_title(raw["title"].astype(str))
+    items = pd.DataFrame({ITEM: raw["id"], "title": title, "year": year, "genres": genres,
+                          "release_date": raw["release_date"], "imdb_url": raw["imdb_url"]})
     users = None
     if f.has("u.user"):
-        users = pd.read_csv(io.BytesIO(f.read("u.user")), sep="|", header=None, names=[USER, "age", "gender", "occupation", "zip"])
+        users = _table(f, "u.user", {USER: np.int32}, [USER, "age", "gender", "occupation", "zip"], sep="|", encoding="latin-1")
     return ratings, items, users, None
 
-def _dat(f:_Release, fname, names):
+def _dat(f:_Release, fname, names, dtype, required=()):
     "A '::'-separated latin-1 file of ml-1m (read by the fast C parser after swapping the separator)."
     txt = f.read(fname).decode("latin-1").replace("::", "\t")
-    return pd.read_csv(io.StringIO(txt), sep="\t", header=None, names=names, quoting=3)
+    return _table(f, fname, dtype, names, required, sep="\t", encoding="latin-1", quoting=csv.QUOTE_NONE, data=txt)
 
 def _read_1m(f:_Release)->tuple:
     "ml-1m: ratings.dat, movies.dat, users.dat ('::'-separated)."
-    ratings = _dat(f, "ratings.dat", RATING_COLS).astype({USER: np.int32, ITEM: np.int32, RATING: np.float32, TIMESTAMP: np.int64})
-    items = _dat(f, "movies.dat", [ITEM, "title", "genres"]).astype({ITEM: np.int32})
+    ratings = _check_ratings(f, "ratings.dat", _dat(f, "ratings.dat", RATING_COLS, _RATINGS_DTYPES, RATING_COLS), 1)
+    items = _dat(f, "movies.dat", [ITEM, "title", "genres"], {ITEM: np.int32}, ["title"])
     items["title"], items["year"] = _split_title(items["title"])
-    users = _dat(f, "users.dat", [USER, "gender", "age", "occupation", "zip"]) if f.has("users.dat") else None
+    items["genres"] = items["genres"].fillna("")
+    users = _dat(f, "users.dat", [USER, "gender", "age", "occupation", "zip"], {USER: np.int32}) if f.has("users.dat") else None
     return ratings, items, users, None
 
 _READERS = {"ml-latest-small": _read_csv_release, "ml-25m": _read_csv_release, "ml-32m": _read_csv_release,
@@ -338,45 +487,92 @@ def _find_release_dir(data_dir:Path, name:str)->Path:
     raise FileNotFoundError(f"{data_dir} does not hold an extracted {name}: no {marker} in it, in {data_dir / name}, or in a subfolder. "
                             f"Pass the folder that contains {marker}, or omit data_dir to download {name}.")
 
-def _save_parquet(folder:Path, tables:dict, meta:dict):
-    "Write `tables` as Parquet into `folder`, replacing it whole (`atomic_dir`)."
-    with atomic_dir(folder) as tmp:
-        for k, df in tables.items():
-            if df is not None: df.to_parquet(tmp / f"{k}.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps(meta))
+_TABLES = ("ratings", "items", "users", "tags")
 
-def _load_parquet(folder:Path, meta:dict):
+def _save_parquet(folder:Path, tables:dict, meta:dict, label:str)->bool:
+    "Write `tables` as Parquet into `folder`, replacing it whole (`atomic_dir`); a cache that cannot be written is skipped with a warning."
+    meta = {**meta, "tables": [k for k in _TABLES if tables.get(k) is not None]}
     try:
-        if json.loads((folder / "meta.json").read_text()) != meta: return None
-        return [pd.read_parquet(folder / f"{k}.parquet") if (folder / f"{k}.parquet").exists() else None for k in ("ratings", "items", "users", "tags")]
-    except (OSError, ValueError): return None
+        with atomic_dir(folder) as tmp:
+            for k in meta["tables"]: tables[k].to_parquet(tmp / f"{k}.parquet", index=False)
+            (tmp / "meta.json").write_text(json.dumps(meta))
+        return True
+    except OSError as e:
+        warnings.warn(f"The parsed tables are not cached ({label} is not writable: {e.strerror or e}), so every load parses the zip again. "
+                      "Make it writable, or set LLMREC_DATA_DIR to a writable folder.", stacklevel=3)
+        return False
+
+def _load_parquet(folder:Path, meta:dict)->tuple[list|None, str|None]:
+    "The cached tables if they were parsed from this zip by this parser (else None), and what is wrong with a damaged cache (else None)."
+    mpath = folder / "meta.json"
+    if not mpath.exists(): return None, (f"{mpath.name} is missing" if folder.is_dir() and any(folder.iterdir()) else None)
+    try: saved = json.loads(mpath.read_text())
+    except (OSError, ValueError) as e: return None, f"{mpath.name} is unreadable ({e})"
+    if not isinstance(saved, dict) or {k: saved.get(k) for k in meta} != meta: return None, None    # another zip or parser: rebuilt quietly
+    names = saved.get("tables", [])
+    lost = [f"{k}.parquet" for k in ("ratings", "items", *names) if not (folder / f"{k}.parquet").exists()]
+    if lost: return None, f"{', '.join(dict.fromkeys(lost))} missing"
+    try: return [pd.read_parquet(folder / f"{k}.parquet") if k in names else None for k in _TABLES], None
+    except (OSError, ValueError) as e: return None, f"a table is unreadable ({e})"
 
 # %% ../nbs/01_data.ipynb #83f5a4be
+def _dedupe(ratings:pd.DataFrame, duplicates:str, where:str, first_line:int)->pd.DataFrame:
+    "Apply the `duplicates` rule to repeated (user, item) pairs: 'error' names the first repeat, 'last' keeps each pair's latest rating, 'keep' keeps all."
+    if duplicates == "keep": return ratings
+    u, i = ratings[USER], ratings[ITEM]
+    if u.dtype == np.int32 and i.dtype == np.int32:                      # one int64 key per pair: fast on tens of millions of rows
+        dup = pd.Series((u.to_numpy(np.int64) << 32) | (i.to_numpy(np.int64) & 0xFFFFFFFF)).duplicated(keep="first").to_numpy()
+    else: dup = ratings.duplicated([USER, ITEM], keep="first").to_numpy()
+    if not dup.any(): return ratings
+    if duplicates == "error":
+        i = int(np.flatnonzero(dup)[0]); u, it = ratings[USER].iloc[i], ratings[ITEM].iloc[i]
+        j = int(np.flatnonzero(((ratings[USER] == u) & (ratings[ITEM] == it)).to_numpy())[0])
+        raise ValueError(f"{where}, line {i + first_line:,}: user {u} rates item {it} again (first on line {j + first_line:,}); "
+                         f"{dup.sum():,} repeated (user, item) pair(s) in all. Pass duplicates='last' to keep each pair's latest rating, "
+                         "or duplicates='keep' to keep every row.")
+    order = ratings.sort_values(TIMESTAMP, kind="stable")
+    return ratings.loc[order.index[~order.duplicated([USER, ITEM], keep="last").to_numpy()].sort_values()].reset_index(drop=True)
+
+def _read_zip(name:str, zpath:Path, verified:bool)->tuple:
+    "Parse the tables of release `name` from its zip."
+    try: rel = _Release(name, zip_path=zpath, verified=verified)
+    except zipfile.BadZipFile as e:
+        try: zpath.unlink()
+        except OSError: pass
+        raise ValueError(f"The cached {zpath} is corrupt; it was removed. Load again to download a fresh copy.") from e
+    try: return _READERS[name](rel)
+    finally: rel.close()
+
 def load_movielens(name:str="ml-latest-small", # 'ml-latest-small', 'ml-100k', 'ml-1m', 'ml-25m' or 'ml-32m'
                    data_dir:str|Path|None=None, # an extracted release: read it and never download
                    text_template:str|Callable|None=None, # item text template (see `item_text`)
                    cache_dir:str|Path|None=None, # cache folder; default `data_home()`
+                   duplicates:str="error", # a (user, item) pair rated twice: 'error', 'last' (keep its latest rating) or 'keep' (every row)
                   )->RecDataset:
-    "Load a MovieLens release as a `RecDataset`: from `data_dir`, else the Parquet cache, else the (downloaded) zip."
+    "Load a MovieLens release as a `RecDataset`: from `data_dir`, else the Parquet cache, else the (downloaded) zip; what is read is checked."
     _check_name(name)
+    if duplicates not in ("error", "last", "keep"): raise ValueError(f"duplicates={duplicates!r}: use 'error', 'last' or 'keep'.")
+    marker = MOVIELENS[name]["marker"]
+    first_line = 2 if marker.endswith(".csv") else 1                   # the CSV releases have a header row
     if data_dir is not None:
         data_dir = Path(data_dir).expanduser()
         if not data_dir.is_dir(): raise FileNotFoundError(f"data_dir {data_dir} is not a folder: pass the folder of an extracted {name}.")
-        rel = _Release(folder=_find_release_dir(data_dir, name))
+        rel = _Release(name, folder=_find_release_dir(data_dir, name))
         ratings, items, users, tags = _READERS[name](rel)
+        where = rel.path(marker)
     else:
-        cache = Path(cache_dir or data_home())
-        zpath = fetch_movielens(name, cache)
-        meta = {"zip_md5": _md5(zpath), "parser": _PARSER_VERSION}
-        tables = _load_parquet(cache / name, meta)
+        cache = Path(cache_dir).expanduser() if cache_dir else data_home()
+        label = _cache_label(cache, cache_dir is not None)
+        zpath, zmd5, verified = _fetch(name, cache, label=label)
+        meta = {"zip_md5": zmd5, "parser": _PARSER_VERSION}
+        tables, problem = _load_parquet(cache / name, meta)
         if tables is None:
-            try: rel = _Release(zip_path=zpath)
-            except zipfile.BadZipFile as e:
-                zpath.unlink(missing_ok=True)
-                raise ValueError(f"The cached {zpath} is corrupt; it was removed. Load again to download a fresh copy.") from e
-            ratings, items, users, tags = _READERS[name](rel); rel.close()
-            _save_parquet(cache / name, dict(ratings=ratings, items=items, users=users, tags=tags), meta)
-        else: ratings, items, users, tags = tables
+            if problem: warnings.warn(f"The Parquet cache {cache / name} is damaged ({problem}): it is rebuilt from {zpath.name}.", stacklevel=2)
+            tables = _read_zip(name, zpath, verified)
+            _save_parquet(cache / name, dict(zip(_TABLES, tables)), meta, label)
+        ratings, items, users, tags = tables
+        where = f"{zpath}:{marker}"
+    ratings = _dedupe(ratings, duplicates, where, first_line)
     return RecDataset(ratings, items, users, name=name, text_template=text_template, tags=tags)
 
 # %% ../nbs/01_data.ipynb #04e4844e
@@ -450,7 +646,8 @@ def k_core(ds:RecDataset, # dataset to filter
            item_k:int|None=None, # per-item minimum (default `k`)
           )->RecDataset:
     "Repeatedly drop users and items with fewer than `k` interactions until none is left; the catalogue shrinks with them."
-    uk, ik = user_k or k, item_k or k
+    uk = check_k(k if user_k is None else user_k, "k" if user_k is None else "user_k")
+    ik = check_k(k if item_k is None else item_k, "k" if item_k is None else "item_k")
     r = ds.ratings
     while True:
         ni, nu = r[ITEM].map(r[ITEM].value_counts()), r[USER].map(r[USER].value_counts())
@@ -459,7 +656,8 @@ def k_core(ds:RecDataset, # dataset to filter
         r = r[keep]
     if len(r) == 0: raise ValueError(f"k_core(user_k={uk}, item_k={ik}) removed every rating of {ds.name}: lower k.")
     items = ds.items[ds.items[ITEM].isin(r[ITEM])]
-    return RecDataset(r, items, ds.users, name=f"{ds.name} ({uk},{ik})-core")
+    tags = None if ds.tags is None else ds.tags[ds.tags[ITEM].isin(items[ITEM])].reset_index(drop=True)
+    return RecDataset(r, items, ds.users, name=f"{ds.name} ({uk},{ik})-core", tags=tags)
 
 def to_implicit(ds:RecDataset, # explicit ratings
                 threshold:float=4.0, # ratings at or above it count as positive
@@ -491,7 +689,7 @@ def _make_split(ds, test_mask, valid_mask, name, known_users=False):
         h = r[mask]
         h = h[~pd.MultiIndex.from_frame(h[[USER, ITEM]]).isin(pairs)]
         if known_users: h = h[h[USER].isin(train[USER])]
-        if len(h) == 0: raise ValueError(f"{name} left the {part} set of {ds.name} empty: hold out more (a larger fraction or n).")
+        if len(h) == 0: raise ValueError(f"{name} left the {part} set of {ds.name} empty: hold out more (a larger fraction).")
         return h.reset_index(drop=True)
     return Split(ds.subset(train, f"{ds.name} train", _train_tags(ds.tags, r[test_mask | valid_mask])), held(test_mask, "test"),
                  held(valid_mask, "valid") if valid_mask.any() else None, name)
@@ -516,7 +714,13 @@ def leave_last_out(ds:RecDataset, # data to split
                    n_valid:int=0, # interactions before those, held out for validation
                   )->Split:
     "Hold out each user's last `n_test` interactions (and the `n_valid` before them); users with too few stay in train."
-    if n_test < 1 or n_valid < 0: raise ValueError("leave_last_out needs n_test >= 1 and n_valid >= 0.")
+    n_test = check_k(n_test, "n_test")
+    if isinstance(n_valid, (bool, np.bool_)) or not isinstance(n_valid, (int, np.integer)) or n_valid < 0:
+        raise ValueError(f"n_valid={n_valid!r}: pass an integer >= 0 (0: no validation part).")
+    most = int(ds.ratings[USER].value_counts().max())
+    if most <= n_test + n_valid:
+        raise ValueError(f"leave_last_out(n_test={n_test}, n_valid={n_valid}) would hold out nothing: a user needs more than {n_test + n_valid} "
+                         f"interactions to be held out, and the most active user of {ds.name} has {most:,}. Hold out less (n_test + n_valid < {most}).")
     r = ds.ratings.sort_values([USER, TIMESTAMP, ITEM], kind="stable")
     pos = r.groupby(USER).cumcount(ascending=False).reindex(ds.ratings.index)       # 0 = the user's latest
     enough = ds.ratings[USER].map(ds.ratings[USER].value_counts()) > n_test + n_valid

@@ -1,4 +1,4 @@
-"""Text to vectors: `TextEncoder` runs any Hugging Face encoder (all-MiniLM-L6-v2 by default) with length-sorted batches and an on-disk cache.
+"""Text to vectors: `TextEncoder` runs any Hugging Face encoder (all-MiniLM-L6-v2 by default) with length-sorted batches and a resumable on-disk cache; `WordVectorEncoder` is the word-vector baseline from before transformers; `adapt_encoder` continues an encoder's masked-language-model training on domain text.
 
 Docs: https://llmrec.github.io/llmrec/encode.html.md"""
 
@@ -6,17 +6,17 @@ Docs: https://llmrec.github.io/llmrec/encode.html.md"""
 
 # %% ../nbs/05_encode.ipynb #3e390ce1
 from __future__ import annotations
-import hashlib, json, os, re, tempfile, warnings, zipfile
+import hashlib, json, os, re, tempfile, time, warnings, zipfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
-from .core import atomic_write, get_device, progress
+from .core import atomic_dir, atomic_write, get_device, machine_info, progress, set_seed
 from .data import data_home
 
 # %% auto #0
-__all__ = ['HUB_MODEL', 'default_model', 'model_dir', 'tiny_bert', 'quiet_transformers', 'TextEncoder', 'model_fingerprint',
-           'pool', 'autocast', 'embed_texts']
+__all__ = ['HUB_MODEL', 'default_model', 'model_dir', 'tiny_bert', 'quiet_transformers', 'TextEncoder', 'pool', 'autocast',
+           'embed_texts', 'model_fingerprint', 'EmbeddingCache', 'words', 'WordVectorEncoder', 'adapt_encoder']
 
 # %% ../nbs/05_encode.ipynb #fbdb9f97
 HUB_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -79,15 +79,25 @@ _DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.flo
            "half": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
 
 def _as_texts(texts)->tuple[list[str], bool]:
-    "`texts` as a list of str, and whether a single string was given."
-    if isinstance(texts, str): return [texts], True
-    if texts is None: raise ValueError("texts is None: pass a string or a list of strings.")
-    texts = list(texts)
+    "`texts` as a list of valid Unicode str, and whether a single string was given."
+    if isinstance(texts, str): texts, single = [texts], True
+    else:
+        if texts is None: raise ValueError("texts is None: pass a string or a list of strings.")
+        if isinstance(texts, (bytes, bytearray)): raise ValueError("texts is bytes: decode it first, e.g. texts.decode('utf-8').")
+        try: texts, single = list(texts), False
+        except TypeError: raise ValueError(f"texts is {texts!r} ({type(texts).__name__}), not a string or a list of strings: "
+                                           "pass encode('some text') or encode([...]); turn other values into text first, e.g. str(x).") from None
     for j, t in enumerate(texts):
+        what = "the text" if single else f"texts[{j}]"
         if not isinstance(t, str):
-            raise ValueError(f"texts[{j}] is {t!r} ({type(t).__name__}), not a str: every text must be a string; "
+            raise ValueError(f"{what} is {t!r} ({type(t).__name__}), not a str: every text must be a string; "
                              "fill missing texts first, e.g. series.fillna('') (empty texts get a zero vector).")
-    return texts, False
+        try: t.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError(f"{what} is not valid Unicode: {t[e.start:e.end]!r} at character {e.start} is a lone surrogate, "
+                             "usually left by decoding bytes with errors='surrogateescape'. Clean it first, e.g. "
+                             "text.encode('utf-8', 'replace').decode('utf-8'), or decode the source with errors='replace'.") from None
+    return texts, single
 
 # %% ../nbs/05_encode.ipynb #c9c8cd4b
 class TextEncoder:
@@ -112,28 +122,137 @@ class TextEncoder:
         if int(self.batch_size) < 1: raise ValueError(f"batch_size={self.batch_size}: use at least 1.")
         if int(self.max_length) < 2: raise ValueError(f"max_length={self.max_length}: use at least 2 (the special tokens take two).")
 
-    def _torch_dtype(self, dev:torch.device)->torch.dtype:
-        if self.dtype is None: return torch.float16 if dev.type == "cuda" else torch.float32
-        if isinstance(self.dtype, torch.dtype): return self.dtype
-        if str(self.dtype) not in _DTYPES: raise ValueError(f"dtype={self.dtype!r}: use None, 'float32', 'float16' or 'bfloat16'.")
-        return _DTYPES[str(self.dtype)]
+# %% ../nbs/05_encode.ipynb #b42e5124
+@patch
+def _torch_dtype(self:TextEncoder, dev:torch.device)->torch.dtype:
+    if self.dtype is None: return torch.float16 if dev.type == "cuda" else torch.float32
+    if isinstance(self.dtype, torch.dtype): return self.dtype
+    if str(self.dtype) not in _DTYPES: raise ValueError(f"dtype={self.dtype!r}: use None, 'float32', 'float16' or 'bfloat16'.")
+    return _DTYPES[str(self.dtype)]
 
-    def load(self)->"TextEncoder":
-        "Load the tokenizer and model (done by the first `encode`); returns `self`."
-        if hasattr(self, "model_"): return self
-        self._check()
-        from transformers import AutoModel, AutoTokenizer
-        d = model_dir(self.model or default_model())
-        dev = get_device(self.device); dt = self._torch_dtype(dev)
-        with quiet_transformers():
-            tok = AutoTokenizer.from_pretrained(d)
-            mdl = AutoModel.from_pretrained(d, dtype=dt).to(dev).eval()
-        limit = tok.model_max_length if tok.model_max_length < 100_000 else getattr(mdl.config, "max_position_embeddings", None)
-        if limit is not None and self.max_length > limit:
-            raise ValueError(f"max_length={self.max_length} exceeds what {d.name} accepts ({limit} tokens): use max_length <= {limit}.")
-        self.dir_, self.device_, self.dtype_, self.tokenizer_, self.model_ = d, dev, dt, tok, mdl
-        self.dim_ = int(mdl.config.hidden_size)
-        return self
+@patch
+def load(self:TextEncoder)->TextEncoder:
+    "Load the tokenizer and model (done by the first `encode`); returns `self`."
+    if hasattr(self, "model_"): return self
+    self._check()
+    from transformers import AutoModel, AutoTokenizer
+    d = model_dir(self.model or default_model())
+    dev = get_device(self.device); dt = self._torch_dtype(dev)
+    with quiet_transformers():
+        tok = AutoTokenizer.from_pretrained(d)
+        mdl = AutoModel.from_pretrained(d, dtype=dt).to(dev).eval()
+    limit = tok.model_max_length if tok.model_max_length < 100_000 else getattr(mdl.config, "max_position_embeddings", None)
+    if limit is not None and self.max_length > limit:
+        raise ValueError(f"max_length={self.max_length} exceeds what {d.name} accepts ({limit} tokens): use max_length <= {limit}.")
+    self.dir_, self.device_, self.dtype_, self.tokenizer_, self.model_ = d, dev, dt, tok, mdl
+    self.dim_ = int(mdl.config.hidden_size)
+    return self
+
+# %% ../nbs/05_encode.ipynb #90e1f11f
+def pool(h:torch.Tensor, # (batch, tokens, dim) token vectors
+         mask:torch.Tensor, # (batch, tokens) attention mask: 1 for real tokens
+         pooling:str="mean", # 'mean' over the real tokens, or 'cls' (the first token)
+        )->torch.Tensor:
+    "Mean of the token vectors over the attention mask, or the first ([CLS]) token's vector."
+    if pooling == "cls": return h[:, 0]
+    m = mask.unsqueeze(-1).to(h.dtype)
+    return (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+def autocast(device:torch.device, # where the model runs
+             precision:str="no", # 'bf16', 'fp16' or 'no'
+            ):
+    "Mixed-precision context for inference on a GPU; nothing on the CPU or with precision 'no'."
+    if torch.device(device).type != "cuda" or precision == "no": return nullcontext()
+    return torch.autocast("cuda", dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+
+def embed_texts(model, # a transformers encoder (`AutoModel`): its last hidden state is pooled
+                tokenizer, # its tokenizer
+                texts:list[str], # the texts; empty ones get zero vectors
+                pooling:str="mean", # 'mean' or 'cls' (see `pool`)
+                max_length:int=256, # tokens kept per text
+                batch_size:int=64, # texts per forward pass
+                normalize:bool=True, # unit-length vectors
+                precision:str="no", # mixed precision on a GPU: 'bf16', 'fp16' or 'no'
+                desc:str="encode", # progress bar label
+                show_progress:bool|None=None, # None: a bar unless LLMREC_PROGRESS=0
+                on_batch=None, # called after each batch with (rows of `texts`, their vectors), e.g. to store finished work
+               )->np.ndarray:
+    "Float32 vectors of `texts`: token-length-sorted batches (longest first, so a batch too big for memory fails at once) with dynamic padding."
+    dev = next(model.parameters()).device
+    out = np.zeros((len(texts), int(model.config.hidden_size)), np.float32)
+    keep = np.asarray([j for j, t in enumerate(texts) if t.strip()], np.int64)
+    if not len(keep): return out
+    enc = tokenizer([texts[j] for j in keep], truncation=True, max_length=int(max_length), padding=False)
+    ids = enc["input_ids"]
+    lens = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+    order, pad, bs = np.argsort(-lens, kind="stable"), tokenizer.pad_token_id or 0, int(batch_size)
+    types = "token_type_ids" in tokenizer.model_input_names
+    training = model.training; model.eval()
+    try:
+        with torch.inference_mode(), autocast(dev, precision):
+            for s in progress(range(0, len(keep), bs), desc=desc, total=-(-len(keep) // bs),
+                              disable=None if show_progress is None else not show_progress):
+                b = order[s:s + bs]; L = int(lens[b].max())
+                x = torch.full((len(b), L), pad, dtype=torch.long); m = torch.zeros((len(b), L), dtype=torch.long)
+                for r, j in enumerate(b): x[r, :lens[j]] = torch.as_tensor(ids[j]); m[r, :lens[j]] = 1
+                feed = dict(input_ids=x.to(dev), attention_mask=m.to(dev))
+                if types: feed["token_type_ids"] = torch.zeros_like(feed["input_ids"])
+                v = pool(model(**feed).last_hidden_state.float(), feed["attention_mask"], pooling)
+                if normalize: v = torch.nn.functional.normalize(v, dim=-1)
+                out[keep[b]] = v.cpu().numpy()
+                if on_batch is not None: on_batch(keep[b], out[keep[b]])
+    finally:
+        if training: model.train()
+    return out
+
+# %% ../nbs/05_encode.ipynb #155ccbc6
+_CHUNK_TEXTS = 2048     # vectors stored per cache chunk while a long encode runs
+
+@patch
+def _embed(self:TextEncoder, texts:list[str], show_progress:bool|None=None, on_batch=None)->np.ndarray:
+    "Vectors of non-empty `texts`, in order (`embed_texts` with this encoder's settings)."
+    self.load()
+    return embed_texts(self.model_, self.tokenizer_, texts, self.pooling, self.max_length, self.batch_size, self.normalize,
+                       "no", "encode", show_progress, on_batch)
+
+@patch
+def encode(self:TextEncoder, texts, # a string (gives one vector) or a list/Series of strings (one row each)
+            cache:bool|str|Path=False, # True: reuse and extend the cache in `data_home()/embeddings`; a path: that folder
+            show_progress:bool|None=None, # None: a bar unless LLMREC_PROGRESS=0
+           )->np.ndarray:
+    "Float32 vectors of `texts`, one row per text (one vector for a single string); empty texts give zeros."
+    self._check()
+    texts, single = _as_texts(texts)
+    keep = [j for j, t in enumerate(texts) if t.strip()]
+    uniq = list(dict.fromkeys(texts[j] for j in keep))       # identical texts are encoded once
+    stats = dict(texts=len(texts), empty=len(texts) - len(keep), unique=len(uniq), cached=0, encoded=0)
+    vecs = {}
+    if cache and uniq:
+        store = EmbeddingCache(self.cache_path(None if cache is True else cache), self.settings)
+        h = _text_hashes(uniq)
+        vecs.update((uniq[j], v) for j, v in store.lookup(h).items())
+        miss = np.asarray([j for j, t in enumerate(uniq) if t not in vecs], np.int64)
+        todo = [uniq[j] for j in miss]
+        if todo:
+            pending = []
+            def flush():
+                if pending: store.add(h[miss[np.concatenate([r for r, _ in pending])]], np.concatenate([v for _, v in pending]))
+                pending.clear()
+            def keep_batch(rows, v):                          # store finished work every _CHUNK_TEXTS texts
+                pending.append((rows, v))
+                if sum(len(r) for r, _ in pending) >= _CHUNK_TEXTS: flush()
+            try: new = self._embed(todo, show_progress, keep_batch)
+            finally: flush()                                  # also when interrupted: a rerun resumes from here
+            vecs.update(zip(todo, new))
+            store.compact()
+        stats.update(cached=len(uniq) - len(todo), encoded=len(todo))
+    elif uniq:
+        vecs = dict(zip(uniq, self._embed(uniq, show_progress))); stats["encoded"] = len(uniq)
+    dim = self.dim_ if hasattr(self, "dim_") else next(iter(vecs.values())).shape[0] if vecs else self.load().dim_
+    out = np.zeros((len(texts), dim), np.float32)
+    for j in keep: out[j] = vecs[texts[j]]
+    self.stats_ = stats
+    return out[0] if single else out
 
 # %% ../nbs/05_encode.ipynb #2483a385
 _CACHE_VERSION = 1
@@ -167,12 +286,12 @@ def settings(self:TextEncoder)->dict:
                 dtype=str(dt).removeprefix("torch."), version=_CACHE_VERSION)
 
 @patch
-def cache_file(self:TextEncoder, cache_dir:str|Path|None=None # default `data_home()/embeddings`
-               )->Path:
-    "The cache file of this encoder's settings in `cache_dir`."
+def cache_path(self:TextEncoder, cache_dir:str|Path|None=None # default `data_home()/embeddings`
+              )->Path:
+    "The cache folder of this encoder's settings in `cache_dir`."
     key = hashlib.blake2b(json.dumps(self.settings, sort_keys=True).encode(), digest_size=10).hexdigest()
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(str(self.model)).name if self.model else HUB_MODEL.split("/")[-1])[:40]
-    return Path(cache_dir or data_home() / "embeddings").expanduser() / f"{name}-{key}.npz"
+    return Path(cache_dir or data_home() / "embeddings").expanduser() / f"{name}-{key}"
 
 def _text_hashes(texts:list[str])->np.ndarray:
     "16-byte blake2b hash of each text, as an (n, 16) uint8 array."
@@ -181,121 +300,339 @@ def _text_hashes(texts:list[str])->np.ndarray:
     return out
 
 # %% ../nbs/05_encode.ipynb #0f7adcec
-def _read_cache(path:Path, settings:dict)->tuple[np.ndarray, np.ndarray]|None:
-    "The (hashes, vectors) stored at `path` for `settings`, or None when missing, unreadable or for other settings."
-    if not path.exists(): return None
+def _read_chunk(path:Path, settings:dict)->tuple[np.ndarray, np.ndarray]|None:
+    "The (hashes, vectors) of one chunk file, or None when it is gone, unreadable (removed, with a warning) or for other settings."
     try:
         with np.load(path, allow_pickle=False) as z:
             if json.loads(z["settings"].tobytes().decode()) != settings: return None
             return z["hashes"], z["vectors"]
+    except FileNotFoundError: return None                      # merged away by another process meanwhile
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
-        warnings.warn(f"Ignoring unreadable embedding cache {path} ({type(e).__name__}); it will be rewritten.")
+        warnings.warn(f"Ignoring unreadable embedding cache {path} ({type(e).__name__}); its texts will be encoded again.")
+        try: path.unlink()
+        except OSError: pass
         return None
 
-def _write_cache(path:Path, settings:dict, hashes:np.ndarray, vectors:np.ndarray):
-    "Write the cache atomically (`atomic_write`)."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    def write(tmp):
-        with open(tmp, "wb") as f:                                  # a file object: given a path, np.savez appends '.npz'
-            np.savez(f, hashes=hashes, vectors=vectors.astype(np.float32), settings=np.frombuffer(json.dumps(settings).encode(), np.uint8))
-    atomic_write(path, write)
+def _write_chunk(tmp:Path, settings:dict, hashes:np.ndarray, vectors:np.ndarray):
+    with open(tmp, "wb") as f:                                      # a file object: given a path, np.savez appends '.npz'
+        np.savez(f, hashes=hashes, vectors=vectors.astype(np.float32), settings=np.frombuffer(json.dumps(settings).encode(), np.uint8))
 
-# %% ../nbs/05_encode.ipynb #90e1f11f
-def pool(h:torch.Tensor, # (batch, tokens, dim) token vectors
-         mask:torch.Tensor, # (batch, tokens) attention mask: 1 for real tokens
-         pooling:str="mean", # 'mean' over the real tokens, or 'cls' (the first token)
-        )->torch.Tensor:
-    "Mean of the token vectors over the attention mask, or the first ([CLS]) token's vector."
-    if pooling == "cls": return h[:, 0]
-    m = mask.unsqueeze(-1).to(h.dtype)
-    return (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+_UNWRITABLE = set()
 
-def autocast(device:torch.device, # where the model runs
-             precision:str="no", # 'bf16', 'fp16' or 'no'
-            ):
-    "Mixed-precision context for inference on a GPU; nothing on the CPU or with precision 'no'."
-    if torch.device(device).type != "cuda" or precision == "no": return nullcontext()
-    return torch.autocast("cuda", dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+class EmbeddingCache:
+    "Vectors by text hash in a folder of chunk files, each written atomically: an interrupted encode keeps every chunk it finished."
+    def __init__(self, path:str|Path, # the folder (`TextEncoder.cache_path`); created by the first write
+                 settings:dict, # what the vectors depend on (`TextEncoder.settings`); chunks of other settings are ignored
+                 max_chunks:int=16, # `compact` merges the chunks into one when there are more
+                ):
+        self.path, self.settings, self.max_chunks, self.writable = Path(path), settings, max_chunks, True
 
-def embed_texts(model, # a transformers encoder (`AutoModel`): its last hidden state is pooled
-                tokenizer, # its tokenizer
-                texts:list[str], # the texts; empty ones get zero vectors
-                pooling:str="mean", # 'mean' or 'cls' (see `pool`)
-                max_length:int=256, # tokens kept per text
-                batch_size:int=64, # texts per forward pass
-                normalize:bool=True, # unit-length vectors
-                precision:str="no", # mixed precision on a GPU: 'bf16', 'fp16' or 'no'
-                desc:str="encode", # progress bar label
-                show_progress:bool|None=None, # None: a bar unless LLMREC_PROGRESS=0
-               )->np.ndarray:
-    "Float32 vectors of `texts`: token-length-sorted batches (longest first, so a batch too big for memory fails at once) with dynamic padding."
-    dev = next(model.parameters()).device
-    out = np.zeros((len(texts), int(model.config.hidden_size)), np.float32)
-    keep = np.asarray([j for j, t in enumerate(texts) if t.strip()], np.int64)
-    if not len(keep): return out
-    enc = tokenizer([texts[j] for j in keep], truncation=True, max_length=int(max_length), padding=False)
-    ids = enc["input_ids"]
-    lens = np.fromiter((len(x) for x in ids), np.int64, len(ids))
-    order, pad, bs = np.argsort(-lens, kind="stable"), tokenizer.pad_token_id or 0, int(batch_size)
-    types = "token_type_ids" in tokenizer.model_input_names
-    training = model.training; model.eval()
-    try:
-        with torch.inference_mode(), autocast(dev, precision):
-            for s in progress(range(0, len(keep), bs), desc=desc, total=-(-len(keep) // bs),
-                              disable=None if show_progress is None else not show_progress):
-                b = order[s:s + bs]; L = int(lens[b].max())
-                x = torch.full((len(b), L), pad, dtype=torch.long); m = torch.zeros((len(b), L), dtype=torch.long)
-                for r, j in enumerate(b): x[r, :lens[j]] = torch.as_tensor(ids[j]); m[r, :lens[j]] = 1
-                feed = dict(input_ids=x.to(dev), attention_mask=m.to(dev))
-                if types: feed["token_type_ids"] = torch.zeros_like(feed["input_ids"])
-                v = pool(model(**feed).last_hidden_state.float(), feed["attention_mask"], pooling)
-                if normalize: v = torch.nn.functional.normalize(v, dim=-1)
-                out[keep[b]] = v.cpu().numpy()
-    finally:
-        if training: model.train()
-    return out
+    @property
+    def legacy(self)->Path: return self.path.parent / f"{self.path.name}.npz"      # the single-file cache of earlier versions
+
+    def chunks(self)->list[Path]:
+        "The chunk files, oldest first (an earlier version's single file counts as one)."
+        files = sorted(self.path.glob("*.npz")) if self.path.is_dir() else []
+        return ([self.legacy] if self.legacy.is_file() else []) + files
+
+    def read(self)->tuple[np.ndarray, np.ndarray]|None:
+        "All stored (hashes, vectors), or None when there are none."
+        got = [c for c in (_read_chunk(p, self.settings) for p in self.chunks()) if c is not None]
+        if not got: return None
+        return np.concatenate([h for h, _ in got]), np.concatenate([v for _, v in got])
+
+    def lookup(self, hashes:np.ndarray # (n, 16) text hashes (`_text_hashes`)
+              )->dict:
+        "{position in `hashes`: vector} for the hashes the cache holds."
+        stored = self.read()
+        if stored is None: return {}
+        row = {bytes(k): r for r, k in enumerate(stored[0])}
+        return {j: stored[1][row[bytes(k)]] for j, k in enumerate(hashes) if bytes(k) in row}
+
+    def _warn(self, e:OSError):
+        self.writable = False
+        if self.path in _UNWRITABLE: return                                # one warning per folder and process
+        _UNWRITABLE.add(self.path)
+        warnings.warn(f"The embedding cache {self.path} cannot be written ({type(e).__name__}: {getattr(e, 'strerror', None) or e}); "
+                      "vectors are computed but not stored. Point LLMREC_DATA_DIR at a writable folder, pass cache=<a writable folder>, "
+                      "or cache=False.", stacklevel=3)
+
+    def add(self, hashes:np.ndarray, # (n, 16) text hashes
+            vectors:np.ndarray, # (n, dim) their vectors
+           )->bool:
+        "Store one chunk; False (after one warning per cache) when the folder cannot be written."
+        if not self.writable or not len(hashes): return False
+        try:
+            self._migrate()
+            name = f"{time.time_ns():020d}-{os.getpid()}-{os.urandom(3).hex()}.npz"
+            atomic_write(self.path / name, lambda tmp: _write_chunk(tmp, self.settings, hashes, vectors))
+            return True
+        except OSError as e: self._warn(e); return False
+
+    def _migrate(self):
+        "Create the folder; move an earlier version's single-file cache into it as a chunk."
+        self.path.mkdir(parents=True, exist_ok=True)
+        if self.legacy.is_file(): os.replace(self.legacy, self.path / f"0-legacy-{os.urandom(3).hex()}.npz")
+
+    def compact(self):
+        "Merge the chunks into one (duplicates dropped) when there are more than `max_chunks`."
+        if not self.writable or len(self.chunks()) <= self.max_chunks: return
+        try: self._migrate()
+        except OSError as e: self._warn(e); return
+        old = self.chunks()
+        stored = self.read()
+        if stored is None: return
+        _, first = np.unique(stored[0].view(f"V{stored[0].shape[1]}").ravel(), return_index=True)
+        if self.add(stored[0][first], stored[1][first]):
+            for p in old:
+                try: p.unlink()
+                except OSError: pass
+
+# %% ../nbs/05_encode.ipynb #ffab0559
+_WORD = re.compile(r"[^\W_]+")
+
+def words(text:str # any text
+         )->list[str]:
+    "The lower-cased words of `text` (runs of letters and digits): what `WordVectorEncoder` learns vectors for."
+    return _WORD.findall(text.lower())
+
+class WordVectorEncoder:
+    "Texts as weighted averages of static word vectors (gensim Word2Vec trained on the fitted texts), with `TextEncoder`'s `encode`."
+    def __init__(self, dim:int=100, # vector size
+                 sg:bool=True, # skip-gram (predict the neighbours from a word); False: CBOW (predict a word from its neighbours)
+                 window:int=5, # neighbours on each side
+                 min_count:int=2, # words seen fewer times in the fitted texts get no vector
+                 epochs:int=10, # passes over the texts
+                 negative:int=5, # negative samples per word pair
+                 weighting:str="mean", # 'mean', 'idf' (rare words weigh more) or 'sif' (frequent words weigh less); applied when encoding, so it can change after `fit`
+                 sif_a:float=1e-3, # weighting='sif': a word of frequency p weighs a / (a + p)
+                 normalize:bool=True, # unit-length vectors, so dot product = cosine
+                 seed:int=0, # Word2Vec's seed: with one worker, the same seed and texts give the same vectors
+                 workers:int=1, # training threads; more is faster but no longer reproducible
+                ):
+        self.dim, self.sg, self.window, self.min_count, self.epochs, self.negative = dim, sg, window, min_count, epochs, negative
+        self.weighting, self.sif_a, self.normalize, self.seed, self.workers = weighting, sif_a, normalize, seed, workers
+
+    def __repr__(self):
+        ps = ["dim", "sg", "window", "min_count", "epochs", "weighting", "seed"]
+        return f"WordVectorEncoder({', '.join(f'{p}={getattr(self, p)!r}' for p in ps)})"
+
+    def _check(self):
+        if self.weighting not in ("mean", "idf", "sif"): raise ValueError(f"weighting={self.weighting!r}: use 'mean', 'idf' or 'sif'.")
+        for p in ("dim", "window", "min_count", "epochs", "negative", "workers"):
+            if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use at least 1.")
+        if not self.sif_a > 0: raise ValueError(f"sif_a={self.sif_a}: use a positive number, e.g. 1e-3.")
+
+# %% ../nbs/05_encode.ipynb #5a14adb3
+@patch
+def fit(self:WordVectorEncoder, texts, # the corpus: e.g. the catalogue's item texts (which hold its tags)
+        show_progress:bool|None=None, # None: a bar over epochs unless LLMREC_PROGRESS=0
+       )->WordVectorEncoder:
+    "Train the word vectors on `texts`; returns `self`."
+    self._check()
+    try: from gensim.models import Word2Vec
+    except ImportError as e: raise ImportError(f"WordVectorEncoder trains its vectors with gensim: pip install gensim ({e}).") from e
+    from gensim.models.callbacks import CallbackAny2Vec
+    texts, _ = _as_texts(texts)
+    docs = [d for d in (words(t) for t in texts) if d]
+    if not docs: raise ValueError("No words to learn from: fit on non-empty texts, e.g. the catalogue's item texts (ds.items.text).")
+    w2v = Word2Vec(vector_size=int(self.dim), window=int(self.window), min_count=int(self.min_count), sg=int(bool(self.sg)),
+                   negative=int(self.negative), seed=int(self.seed), workers=int(self.workers))
+    w2v.build_vocab(docs)
+    if not len(w2v.wv):
+        raise ValueError(f"No word occurs {self.min_count} times in the {len(docs)} texts: lower min_count or fit on more text.")
+    bar = progress(None, desc="word2vec", total=int(self.epochs), disable=None if show_progress is None else not show_progress)
+    class Tick(CallbackAny2Vec):
+        def on_epoch_end(self, model): bar.update()
+    try: w2v.train(docs, total_examples=len(docs), epochs=int(self.epochs), callbacks=[Tick()])
+    finally: bar.close()
+    wv = w2v.wv
+    df = np.zeros(len(wv), np.int64)
+    for d in docs:
+        ix = [wv.key_to_index[w] for w in set(d) if w in wv.key_to_index]
+        df[ix] += 1
+    self.wv_, self.n_texts_, self.dim_ = wv, len(docs), int(self.dim)
+    self.counts_ = np.array([wv.get_vecattr(w, "count") for w in wv.index_to_key], np.int64)
+    self.df_ = df
+    return self
+
+# %% ../nbs/05_encode.ipynb #83df0243
+@patch
+def similar_words(self:WordVectorEncoder, word:str, # a word (lower-cased before the look-up)
+                  n:int=10, # how many neighbours
+                 )->pd.Series:
+    "The `n` words whose vectors are closest to `word`'s, with their cosine."
+    if not hasattr(self, "wv_"): raise ValueError("This WordVectorEncoder is not fitted yet: call fit(texts) first.")
+    w = word.lower().strip()
+    if w not in self.wv_.key_to_index:
+        raise ValueError(f"{word!r} has no vector: it occurs fewer than min_count={self.min_count} times in the fitted texts. "
+                         "Try another word, or fit with a lower min_count.")
+    near = self.wv_.most_similar(w, topn=int(n))
+    return pd.Series([s for _, s in near], index=[x for x, _ in near], name=w, dtype=np.float32)
+
+# %% ../nbs/05_encode.ipynb #a29e19f0
+@patch
+def _weights(self:WordVectorEncoder)->np.ndarray:
+    "One weight per known word, following `weighting`."
+    if self.weighting == "sif": return (self.sif_a / (self.sif_a + self.counts_ / self.counts_.sum())).astype(np.float32)
+    if self.weighting == "idf": return (np.log((1 + self.n_texts_) / (1 + self.df_)) + 1).astype(np.float32)
+    return np.ones(len(self.counts_), np.float32)
 
 @patch
-def _embed(self:TextEncoder, texts:list[str], show_progress:bool|None=None)->np.ndarray:
-    "Vectors of non-empty `texts`, in order (`embed_texts` with this encoder's settings)."
-    self.load()
-    return embed_texts(self.model_, self.tokenizer_, texts, self.pooling, self.max_length, self.batch_size, self.normalize,
-                       "no", "encode", show_progress)
-
-@patch
-def encode(self:TextEncoder, texts, # a string (gives one vector) or a list/Series of strings (one row each)
-            cache:bool|str|Path=False, # True: reuse and extend the cache in `data_home()/embeddings`; a path: that folder
-            show_progress:bool|None=None, # None: a bar unless LLMREC_PROGRESS=0
-           )->np.ndarray:
-    "Float32 vectors of `texts`, one row per text (one vector for a single string); empty texts give zeros."
+def encode(self:WordVectorEncoder, texts, # a string (gives one vector) or a list/Series of strings (one row each)
+           cache:bool|str|Path=False, # accepted for `TextEncoder`'s interface; nothing is cached (averaging is fast)
+           show_progress:bool|None=None, # passed to `fit` when the encoder fits itself
+          )->np.ndarray:
+    "Float32 weighted means of the word vectors of `texts`, one row per text; texts without a known word give zeros. Fits on `texts` first if not fitted."
     self._check()
     texts, single = _as_texts(texts)
-    keep = [j for j, t in enumerate(texts) if t.strip()]
-    uniq = list(dict.fromkeys(texts[j] for j in keep))       # identical texts are encoded once
-    stats = dict(texts=len(texts), empty=len(texts) - len(keep), unique=len(uniq), cached=0, encoded=0)
-    vecs = {}
-    if cache and uniq:
-        path, settings = self.cache_file(None if cache is True else cache), self.settings
-        stored = _read_cache(path, settings)
-        h = _text_hashes(uniq)
-        if stored is not None:
-            row = {bytes(k): r for r, k in enumerate(stored[0])}
-            for t, k in zip(uniq, h):
-                r = row.get(bytes(k))
-                if r is not None: vecs[t] = stored[1][r]
-        miss = [j for j, t in enumerate(uniq) if t not in vecs]
-        todo = [uniq[j] for j in miss]
-        if todo:
-            new = self._embed(todo, show_progress)
-            vecs.update(zip(todo, new))
-            hk = h[miss]
-            if stored is not None: hk, new = np.concatenate([stored[0], hk]), np.concatenate([stored[1], new])
-            _write_cache(path, settings, hk, new)
-        stats.update(cached=len(uniq) - len(todo), encoded=len(todo))
-    elif uniq:
-        vecs = dict(zip(uniq, self._embed(uniq, show_progress))); stats["encoded"] = len(uniq)
-    dim = self.dim_ if hasattr(self, "dim_") else next(iter(vecs.values())).shape[0] if vecs else self.load().dim_
-    out = np.zeros((len(texts), dim), np.float32)
-    for j in keep: out[j] = vecs[texts[j]]
-    self.stats_ = stats
+    if not hasattr(self, "wv_"): self.fit(texts, show_progress)
+    from scipy.sparse import csr_matrix
+    k2i, w = self.wv_.key_to_index, self._weights()
+    rows, cols = [], []
+    for j, t in enumerate(texts):
+        ix = [k2i[x] for x in words(t) if x in k2i]
+        rows += [j] * len(ix); cols += ix
+    W = csr_matrix((w[cols], (rows, cols)), shape=(len(texts), len(w)), dtype=np.float32)   # repeated words add up
+    total = np.asarray(W.sum(1)).ravel()
+    out = np.asarray(W @ self.wv_.vectors, np.float32) / np.maximum(total, 1e-12)[:, None]
+    if self.normalize: out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    empty = sum(1 for t in texts if not t.strip())
+    self.stats_ = dict(texts=len(texts), empty=empty, unknown=int((total == 0).sum()) - empty, encoded=int((total > 0).sum()))
     return out[0] if single else out
+
+# %% ../nbs/05_encode.ipynb #9711afe4
+class _MLMCollate:
+    "Masks training batches at random (`DataCollatorForLanguageModeling`); pads held-out examples that were masked once, up front."
+    def __init__(self, tokenizer, mlm_probability:float, seed:int):
+        from transformers import DataCollatorForLanguageModeling
+        self.mlm = DataCollatorForLanguageModeling(tokenizer, mlm_probability=mlm_probability, seed=seed)
+        self.mlm.generator = torch.Generator().manual_seed(seed)      # its own would refuse to seed outside the main process
+        self.pad = tokenizer.pad_token_id or 0
+    def fixed(self, examples:list[dict])->list[dict]:
+        "`examples` masked once: the same masks at every evaluation, so the held-out loss is comparable across steps."
+        b = self.mlm(examples)
+        return [{"input_ids": b["input_ids"][r][m.bool()].tolist(), "labels": b["labels"][r][m.bool()].tolist()}
+                for r, m in enumerate(b["attention_mask"])]
+    def __call__(self, examples:list[dict])->dict:
+        if "labels" not in examples[0]: return self.mlm(examples)
+        L = max(len(e["input_ids"]) for e in examples)
+        ids = torch.full((len(examples), L), self.pad, dtype=torch.long); lab = torch.full((len(examples), L), -100, dtype=torch.long)
+        mask = torch.zeros((len(examples), L), dtype=torch.long)
+        for r, e in enumerate(examples):
+            n = len(e["input_ids"]); ids[r, :n] = torch.as_tensor(e["input_ids"]); lab[r, :n] = torch.as_tensor(e["labels"]); mask[r, :n] = 1
+        return dict(input_ids=ids, attention_mask=mask, labels=lab)
+
+class _MaskedOnly(torch.nn.Module):
+    "A masked-LM model whose head predicts only the masked positions: the vocabulary-sized output is most of the cost, and only masked tokens have a loss."
+    def __init__(self, mlm):
+        super().__init__()
+        self.mlm, self.head = mlm, getattr(mlm, "cls", None) or getattr(mlm, "lm_head", None)
+    def forward(self, input_ids, attention_mask=None, labels=None, **kw):
+        if self.head is None or labels is None: return self.mlm(input_ids=input_ids, attention_mask=attention_mask, labels=labels, **kw)
+        h = self.mlm.base_model(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
+        sel = labels != -100
+        logits = self.head(h[sel])
+        return {"loss": torch.nn.functional.cross_entropy(logits.float(), labels[sel]) if sel.any() else logits.sum() * 0}
+
+def _adapt_callback(max_minutes:float|None, desc:str, show:bool|None):
+    "A `TrainerCallback` that shows a progress bar with the training loss and stops the run once `max_minutes` have passed."
+    from transformers import TrainerCallback
+    class Budget(TrainerCallback):
+        def __init__(self): self.bar, self.timed_out, self.t0 = None, False, None
+        def on_train_begin(self, args, state, control, **kw):
+            self.t0 = time.perf_counter()
+            self.bar = progress(None, desc=desc, total=state.max_steps, delay=0, disable=None if show is None else not show)
+        def on_step_end(self, args, state, control, **kw):
+            self.bar.update(state.global_step - self.bar.n)
+            if max_minutes is not None and time.perf_counter() - self.t0 > 60 * max_minutes:
+                self.timed_out = control.should_training_stop = True
+        def on_log(self, args, state, control, logs=None, **kw):
+            if self.bar is not None and logs:
+                self.bar.set_postfix({k: f"{v:.3f}" for k, v in logs.items() if k in ("loss", "eval_loss")})
+        def on_train_end(self, args, state, control, **kw):
+            if self.bar is not None: self.bar.close(); self.bar = None
+    return Budget()
+
+def adapt_encoder(texts, # domain texts to continue masked-language-model training on (e.g. the catalogue's item texts and tags)
+                  out:str|Path, # folder to save the adapted encoder in (tokenizer and encoder, no MLM head); replaced atomically
+                  model:str|Path|None=None, # the encoder to start from: hub id or folder; None: all-MiniLM-L6-v2
+                  epochs:float=1., # passes over the texts (`max_steps` or `max_minutes` may stop it earlier)
+                  max_steps:int|None=None, # stop after this many optimiser steps; None: `epochs` decide
+                  max_minutes:float|None=None, # stop after this many minutes of training (checked after every step); None: no limit
+                  batch_size:int=32, # texts per step
+                  lr:float=5e-5, # peak learning rate (linear warm-up over 6% of the steps, then linear decay)
+                  mlm_probability:float=0.15, # share of tokens masked (BERT's recipe: 80% [MASK], 10% random, 10% kept)
+                  max_length:int=128, # tokens kept per text
+                  valid:float=0.05, # share of the texts held out (at most 1,000) to measure the masked-LM loss on fixed masks
+                  eval_every:int|None=None, # steps between held-out evaluations; None: about ten per run
+                  seed:int=0, # seeds the new MLM head, the shuffling and the masks
+                  device:str|None=None, # 'cpu' forces the CPU; None: the `Trainer` uses a GPU when present
+                  show_progress:bool|None=None, # None: a bar unless LLMREC_PROGRESS=0
+                 )->Path:
+    "Continue masked-language-model training of an encoder on domain texts with the Hugging Face `Trainer`; save it where `TextEncoder(model=out)` loads it."
+    from transformers import AutoModelForMaskedLM, AutoTokenizer, Trainer, TrainingArguments, PrinterCallback
+    texts, _ = _as_texts(texts)
+    texts = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+    if len(texts) < 2: raise ValueError(f"adapt_encoder needs at least 2 distinct non-empty texts, got {len(texts)}: pass the catalogue's item texts (ds.items.text).")
+    for name, v, lo in (("epochs", epochs, 0), ("batch_size", batch_size, 0), ("lr", lr, 0)):
+        if not v > lo: raise ValueError(f"{name}={v}: use a positive number.")
+    if not 0 < mlm_probability < 1: raise ValueError(f"mlm_probability={mlm_probability}: use a share between 0 and 1, e.g. 0.15.")
+    if not 0 < valid < 1: raise ValueError(f"valid={valid}: use a share between 0 and 1, e.g. 0.05.")
+    if max_steps is not None and int(max_steps) < 1: raise ValueError(f"max_steps={max_steps}: use at least 1, or None.")
+    if max_minutes is not None and not max_minutes > 0: raise ValueError(f"max_minutes={max_minutes}: use a positive number, or None.")
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir(): raise ValueError(f"out={out} is a file: pass a folder path (it is created, or replaced whole).")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    d = model_dir(model or default_model())
+    set_seed(seed)
+    with quiet_transformers():
+        tok = AutoTokenizer.from_pretrained(d)
+        mlm, info = AutoModelForMaskedLM.from_pretrained(d, output_loading_info=True)
+    if tok.mask_token is None: raise ValueError(f"{d.name}'s tokenizer has no mask token: masked-LM training needs a BERT-style encoder.")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(texts))
+    n_valid = min(1000, max(1, int(round(valid * len(texts)))))
+    enc = tok([texts[j] for j in order], truncation=True, max_length=int(max_length), return_special_tokens_mask=True)
+    examples = [{"input_ids": i, "special_tokens_mask": m} for i, m in zip(enc["input_ids"], enc["special_tokens_mask"])]
+    collate = _MLMCollate(tok, mlm_probability, seed)
+    train_ds, valid_ds = examples[n_valid:], collate.fixed(examples[:n_valid])
+    per_epoch = -(-len(train_ds) // int(batch_size))
+    total = int(max_steps) if max_steps is not None else max(1, int(np.ceil(per_epoch * epochs)))
+    every = int(eval_every or max(1, total // 10))
+    cuda = device != "cpu" and torch.cuda.is_available()
+    budget = _adapt_callback(max_minutes, "adapt encoder", show_progress)
+    with tempfile.TemporaryDirectory(prefix="llmrec-adapt-") as tmp:
+        args = TrainingArguments(
+            output_dir=tmp, num_train_epochs=epochs, max_steps=total, per_device_train_batch_size=int(batch_size),
+            per_device_eval_batch_size=2 * int(batch_size), learning_rate=lr, weight_decay=0.01, warmup_steps=int(0.06 * total),
+            lr_scheduler_type="linear", eval_strategy="steps", eval_steps=every, eval_on_start=True, save_strategy="no",
+            logging_strategy="steps", logging_steps=every, report_to="none", disable_tqdm=True, seed=seed, data_seed=seed,
+            bf16=cuda and torch.cuda.is_bf16_supported(), use_cpu=device == "cpu", remove_unused_columns=False,
+            dataloader_pin_memory=cuda)
+        t0 = time.perf_counter()
+        with quiet_transformers():
+            trainer = Trainer(model=_MaskedOnly(mlm), args=args, train_dataset=train_ds, eval_dataset=valid_ds, data_collator=collate, callbacks=[budget])
+            trainer.remove_callback(PrinterCallback)
+            trainer.train()
+            step = trainer.state.global_step
+            done = [l for l in trainer.state.log_history if "eval_loss" in l and l.get("step") == step]
+            final = {"eval_loss": done[-1]["eval_loss"]} if done else trainer.evaluate()
+        seconds = time.perf_counter() - t0
+    hist = {}
+    for l in trainer.state.log_history + [{**final, "step": step}]:
+        r = hist.setdefault(l["step"], {"step": l["step"]})
+        if "loss" in l: r["loss"] = l["loss"]
+        if "eval_loss" in l: r["valid_loss"] = l["eval_loss"]
+    history = sorted(hist.values(), key=lambda r: r["step"])
+    log = dict(model=str(model or HUB_MODEL), texts=len(train_ds), valid_texts=n_valid, steps=trainer.state.global_step,
+               epochs=round(trainer.state.global_step / per_epoch, 3), seconds=round(seconds, 1),
+               stopped_by="max_minutes" if budget.timed_out else "max_steps" if max_steps is not None else "epochs",
+               valid_loss_before=history[0].get("valid_loss"), valid_loss_after=final["eval_loss"],
+               new_head=sorted(info["missing_keys"]), settings=dict(batch_size=int(batch_size), lr=lr, mlm_probability=mlm_probability,
+               max_length=int(max_length), seed=seed, max_steps=max_steps, max_minutes=max_minutes, epochs=epochs),
+               machine=machine_info(trainer.args.device), history=history)
+    with atomic_dir(out) as folder, quiet_transformers():
+        mlm.base_model.save_pretrained(folder); tok.save_pretrained(folder)
+        (folder / "adaptation.json").write_text(json.dumps(log, indent=1, default=str))
+    return out

@@ -13,7 +13,7 @@ from scipy import stats
 from .core import USER, ITEM, RATING, SCORE, RANK, Recommender, check_k, progress
 from .data import RecDataset, Split, leave_last_out, temporal_split, cold_item_split
 from .metrics import (METRICS, mae, rmse, bootstrap_ci, ranking_metrics, item_popularity, long_tail_items, catalogue_coverage,
-                            novelty, long_tail_share, intra_list_diversity, check_recs)
+                            novelty, long_tail_share, intra_list_diversity, check_recs, precision_recall_curve)
 
 # %% auto #0
 __all__ = ['SPLITS', 'SLICES', 'HEADLINE', 'make_split', 'merge_valid', 'popularity_slices', 'slice_truth', 'Chance',
@@ -124,8 +124,8 @@ def _rating_rows(model, test:pd.DataFrame, confidence:float, seed:int)->list[dic
     return [dict(slice="all", metric="mae", k=pd.NA, value=m[0], ci_low=lo[0], ci_high=hi[0], n=len(err)),
             dict(slice="all", metric="rmse", k=pd.NA, value=np.sqrt(m[1]), ci_low=np.sqrt(lo[1]), ci_high=np.sqrt(hi[1]), n=len(err))]
 
-def _evaluate(model, split:Split, ks, slices, item_emb=None, item_ids=None, name="model", confidence=0.95, seed=0):
-    "Per-user long table (slice, user_id, metric, k, value) and the catalogue-level rows of a fitted model."
+def _evaluate(model, split:Split, ks, slices, item_emb=None, item_ids=None, name="model", confidence=0.95, seed=0, curve_ks=None):
+    "Per-user long table (slice, user_id, metric, k, value), the catalogue-level rows, and the precision–recall curve (or None) of a fitted model."
     ks = sorted({check_k(k) for k in ks})
     train, test = split.train, split.test
     users = test[USER].unique()
@@ -149,7 +149,8 @@ def _evaluate(model, split:Split, ks, slices, item_emb=None, item_ids=None, name
             for m, v in extra.items():
                 longs.append(pd.DataFrame({USER: v.index, "metric": m, "k": k, "value": v.to_numpy(), "slice": "all"}))
         if type(model)._predict is not Recommender._predict and RATING in test: rows += _rating_rows(model, test, confidence, seed)
-    return pd.concat(longs, ignore_index=True), pd.DataFrame(rows)
+    curve = None if curve_ks is None else precision_recall_curve(ranks, test, curve_ks)
+    return pd.concat(longs, ignore_index=True), pd.DataFrame(rows), curve
 
 def _fit(model, split:Split):
     "Fit `model` for testing: a model with a `tune_on(train, valid)` method (a `Hybrid`) tunes on `split.valid` first; then refit on train + valid."
@@ -167,7 +168,7 @@ def evaluate(model:Recommender, # the model; fitted here on train + valid (a mod
             )->pd.DataFrame:
     "Metrics of one model on `split.test`, averaged over users with bootstrap intervals: `slice, metric, k, value, ci_low, ci_high, n`."
     _fit(model, split)
-    long, rows = _evaluate(model, merge_valid(split), ks, slices, item_emb, item_ids, type(model).__name__, confidence, seed)
+    long, rows, _ = _evaluate(model, merge_valid(split), ks, slices, item_emb, item_ids, type(model).__name__, confidence, seed)
     out = pd.concat([summarise(long, by=["slice", "metric", "k"], confidence=confidence, seed=seed), rows], ignore_index=True)
     return out.astype({"k": "Int64", "n": "int64"})
 
@@ -228,16 +229,18 @@ def compare(models:dict, # name -> Recommender; each is fitted here (see `evalua
             confidence:float=0.95, # coverage of the intervals
             untested=("chance",), # names measured but not tested (and never the reference)
             seed:int=0, # bootstrap seed
+            curve_ks=None, # cut-offs of a precision–recall curve on all test users (in `.attrs['pr_curve']`); None: none
            )->pd.DataFrame:
     "Fit and evaluate every model on the same split: tidy `model, slice, metric, k, value, ci_low, ci_high, n, baseline, p_value, p_holm`."
     if not isinstance(models, dict) or not models: raise ValueError("models must be a non-empty dict of name -> Recommender.")
     if primary[1] not in ks: raise ValueError(f"primary={primary}: its k must be one of ks={tuple(ks)}.")
     full = merge_valid(split)
-    longs, tables, secs = [], [], {}
+    longs, tables, secs, curves = [], [], {}, []
     for name, m in (bar := progress(models.items(), desc="compare", total=len(models), delay=0)):
         bar.set_postfix_str(name)
         t = time.perf_counter(); _fit(m, split); secs[name] = time.perf_counter() - t
-        long, rows = _evaluate(m, full, ks, slices, item_emb, item_ids, name, confidence, seed)
+        long, rows, curve = _evaluate(m, full, ks, slices, item_emb, item_ids, name, confidence, seed, curve_ks)
+        if curve is not None: curves.append(curve.assign(model=name))
         longs.append(long.assign(model=name))
         tables.append(pd.concat([summarise(long, by=["slice", "metric", "k"], confidence=confidence, seed=seed), rows], ignore_index=True).assign(model=name))
     long = pd.concat(longs, ignore_index=True)
@@ -246,6 +249,7 @@ def compare(models:dict, # name -> Recommender; each is fitted here (see `evalua
     refs = [n for n in (models if baselines is None else baselines) if n in models and n not in untested]
     table = _significance(long, table, refs, primary, test, tuple(untested))
     table.attrs["fit_seconds"] = secs
+    if curves: table.attrs["pr_curve"] = pd.concat(curves, ignore_index=True)[["model", "k", "precision", "recall"]]
     return table
 
 # %% ../nbs/03_evaluate.ipynb #48f5df95

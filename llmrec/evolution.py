@@ -1,4 +1,4 @@
-"""Users' interest per genre (or embedding cluster) over time, forecast with last-value, moving-average, ARIMA and LSTM models, and a recommender that re-ranks by the forecast.
+"""Users' interest per genre (or embedding cluster) and their ratings over time, forecast with last-value, mean, ARIMA, LSTM and GRU models, and a recommender that re-ranks by the forecast interest.
 
 Docs: https://llmrec.github.io/llmrec/evolution.html.md"""
 
@@ -7,17 +7,20 @@ Docs: https://llmrec.github.io/llmrec/evolution.html.md"""
 # %% ../nbs/09_evolution.ipynb #5ddd99da
 from __future__ import annotations
 import warnings
+from functools import partial
 import numpy as np, pandas as pd, torch
-from .core import USER, ITEM, TIMESTAMP, NotFittedError, Recommender, get_device, progress, set_seed, topk, torch_threads
+from fastcore.basics import patch
+from .core import USER, ITEM, RATING, TIMESTAMP, NotFittedError, Recommender, get_device, progress, set_seed, topk, torch_threads
 from .metrics import mean_ci, ranking_metrics
 
 from threadpoolctl import threadpool_limits
 
 # %% auto #0
-__all__ = ['META', 'ARIMA_GRID', 'FORECASTERS', 'item_labels', 'interest_series', 'label_columns', 'embedding_clusters',
-           'Forecaster', 'LastValue', 'MovingAverage', 'ARIMAForecaster', 'pad_series', 'LSTMForecaster',
-           'series_arrays', 'to_shares', 'holdout', 'holdout_forecasts', 'forecast_errors', 'error_table',
-           'plot_trajectories', 'EvolvingInterestRecommender', 'tune_alpha', 'make_forecaster', 'forecast_user']
+__all__ = ['META', 'ARIMA_GRID', 'FORECASTERS', 'MAX_HORIZON', 'item_labels', 'interest_series', 'label_columns',
+           'embedding_clusters', 'Forecaster', 'LastValue', 'MovingAverage', 'ARIMAForecaster', 'pad_series',
+           'LSTMForecaster', 'series_arrays', 'to_shares', 'holdout', 'holdout_forecasts', 'forecast_errors',
+           'error_table', 'plot_trajectories', 'rating_series', 'EvolvingInterestRecommender', 'tune_alpha',
+           'make_forecaster', 'forecast_user']
 
 # %% ../nbs/09_evolution.ipynb #3df217df
 META = ["start", "n"]  # the columns of an interest series that are not labels
@@ -61,28 +64,15 @@ def _seconds(t)->int:
     "Unix seconds of an int timestamp, a date string or a datetime."
     return int(t) if isinstance(t, (int, np.integer)) else int(pd.Timestamp(t).timestamp())
 
-def interest_series(ds, # a `RecDataset`, or a ratings DataFrame when `labels` is an `item_labels` table
-                    labels:pd.DataFrame|str|pd.Series="genres", # an `item_labels` table, or what `item_labels(ds.items, by=...)` takes
-                    window:int|str=10, # int: every `window` interactions; str: a fixed calendar period such as '30D'
-                    empty:str="carry", # calendar periods without interactions: 'carry' the previous shares, 'nan', or 'drop'
-                    origin=None, # calendar windows: start of period 0 (Unix seconds or a date); None: the first interaction
-                    end=None, # calendar windows: extend every user's series to the period holding this time
-                   )->pd.DataFrame:
-    "Each user's share of interactions per label in each window: rows (user_id, window), columns `start`, `n` and one per label."
+def _windowed(r:pd.DataFrame, # rows sorted by user, time and item, with `user_id` and `timestamp`
+              X:pd.DataFrame, # the values averaged per window: one row per row of `r`
+              window, empty:str, origin, end)->pd.DataFrame:
+    "Per (user, window) mean of the columns of `X`, with `start` and `n`; empty calendar periods filled as `empty` says."
     if empty not in ("carry", "nan", "drop"): raise ValueError(f"empty={empty!r}: use 'carry', 'nan' or 'drop'.")
-    if isinstance(ds, pd.DataFrame) and not isinstance(labels, pd.DataFrame):
-        raise ValueError("interest_series got a ratings DataFrame: pass labels=item_labels(items, ...) too, or pass the RecDataset.")
-    L = labels if isinstance(labels, pd.DataFrame) else item_labels(ds.items, labels)
-    r = (ds if isinstance(ds, pd.DataFrame) else ds.ratings)[[USER, ITEM, TIMESTAMP]]
-    r = r[r[ITEM].isin(L.index[L.sum(axis=1).to_numpy() > 0])]                 # interactions with unlabelled items are skipped
-    if len(r) == 0: raise ValueError("no interaction has a labelled item: check `labels` against the ratings' item ids.")
-    r = r.sort_values([USER, TIMESTAMP, ITEM], kind="stable").reset_index(drop=True)
     w, o, secs = _window_ids(r, window, origin)
-    X = pd.DataFrame(L.reindex(r[ITEM].to_numpy()).to_numpy(np.float64), columns=L.columns)
     key = [r[USER].rename(USER), pd.Series(w, name="window")]
-    g = r.groupby(key)
-    n = g.size().rename("n")
-    start = g[TIMESTAMP].min() if secs is None else pd.Series(o + n.index.get_level_values("window") * secs, index=n.index)
+    n = r.groupby(key).size().rename("n")
+    start = r.groupby(key)[TIMESTAMP].min() if secs is None else pd.Series(o + n.index.get_level_values("window") * secs, index=n.index)
     out = pd.concat([pd.to_datetime(start, unit="s").rename("start"), n, X.groupby(key).mean()], axis=1)
     if secs is not None and empty != "drop":
         span = out.reset_index().groupby(USER)["window"].agg(["min", "max"])
@@ -93,8 +83,26 @@ def interest_series(ds, # a `RecDataset`, or a ratings DataFrame when `labels` i
         out = out.reindex(full)
         out["n"] = out["n"].fillna(0).astype(np.int64)
         out["start"] = pd.to_datetime(o + out.index.get_level_values("window").to_numpy() * secs, unit="s")
-        if empty == "carry": out[L.columns] = out[L.columns].groupby(level=USER).ffill()
+        if empty == "carry": out[X.columns] = out[X.columns].groupby(level=USER).ffill()
     return out
+
+def interest_series(ds, # a `RecDataset`, or a ratings DataFrame when `labels` is an `item_labels` table
+                    labels:pd.DataFrame|str|pd.Series="genres", # an `item_labels` table, or what `item_labels(ds.items, by=...)` takes
+                    window:int|str=10, # int: every `window` interactions; str: a fixed calendar period such as '30D'
+                    empty:str="carry", # calendar periods without interactions: 'carry' the previous shares, 'nan', or 'drop'
+                    origin=None, # calendar windows: start of period 0 (Unix seconds or a date); None: the first interaction
+                    end=None, # calendar windows: extend every user's series to the period holding this time
+                   )->pd.DataFrame:
+    "Each user's share of interactions per label in each window: rows (user_id, window), columns `start`, `n` and one per label."
+    if isinstance(ds, pd.DataFrame) and not isinstance(labels, pd.DataFrame):
+        raise ValueError("interest_series got a ratings DataFrame: pass labels=item_labels(items, ...) too, or pass the RecDataset.")
+    L = labels if isinstance(labels, pd.DataFrame) else item_labels(ds.items, labels)
+    r = (ds if isinstance(ds, pd.DataFrame) else ds.ratings)[[USER, ITEM, TIMESTAMP]]
+    r = r[r[ITEM].isin(L.index[L.sum(axis=1).to_numpy() > 0])]                 # interactions with unlabelled items are skipped
+    if len(r) == 0: raise ValueError("no interaction has a labelled item: check `labels` against the ratings' item ids.")
+    r = r.sort_values([USER, TIMESTAMP, ITEM], kind="stable").reset_index(drop=True)
+    X = pd.DataFrame(L.reindex(r[ITEM].to_numpy()).to_numpy(np.float64), columns=L.columns)
+    return _windowed(r, X, window, empty, origin, end)
 
 def label_columns(series:pd.DataFrame)->list:
     "The label columns of an interest series (all but `start` and `n`)."
@@ -185,7 +193,7 @@ class MovingAverage(Forecaster):
 ARIMA_GRID = ((0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (2, 0, 0))  # orders tried by AIC (d = 0 throughout: AICs are comparable)
 
 def _one_thread():
-    "BLAS limited to one thread: tiny matrix products run faster without thread hand-offs."
+    "BLAS limited to one thread while statsmodels fits and forecasts."
     return threadpool_limits(1)
 
 class ARIMAForecaster(Forecaster):
@@ -201,68 +209,78 @@ class ARIMAForecaster(Forecaster):
         "Shortest series an order is fitted on, p + d + q + 3 windows."
         return int(sum(order)) + 3
 
-    def _fit_order(self, y:np.ndarray, order:tuple):
-        "Statsmodels' fit of one order, its convergence and the number of warnings it raised."
-        from statsmodels.tsa.arima.model import ARIMA
-        from statsmodels.tools.sm_exceptions import ConvergenceWarning
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            res = ARIMA(y, order=order, trend=self.trend).fit(cov_type="none")  # no parameter covariance: same estimates, less work
-        return res, not any(issubclass(w.category, ConvergenceWarning) for w in caught), len(caught)
+# %% ../nbs/09_evolution.ipynb #ar0col01
+@patch
+def _fit_order(self:ARIMAForecaster, y:np.ndarray, order:tuple):
+    "Statsmodels' fit of one order, its convergence and the number of warnings it raised."
+    from statsmodels.tsa.arima.model import ARIMA
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = ARIMA(y, order=order, trend=self.trend).fit(cov_type="none")  # no parameter covariance: same estimates, less work
+    return res, not any(issubclass(w.category, ConvergenceWarning) for w in caught), len(caught)
 
-    def _fit_column(self, y:np.ndarray)->tuple:
-        "(statsmodels results or None, status row) for one univariate series."
-        if np.ptp(y) < 1e-12: return None, dict(status="constant", order=None, aic=np.nan, warnings=0)
-        orders = [tuple(self.order)] if self.order is not None else [tuple(o) for o in self.grid]
-        orders = [o for o in orders if len(y) >= self.min_length(o)]
-        if not orders: return None, dict(status="too_short", order=None, aic=np.nan, warnings=0)
-        fits, n_warn = [], 0
-        for o in orders:
-            try: res, conv, nw = self._fit_order(y, o)
-            except (ValueError, np.linalg.LinAlgError): n_warn += 1; continue
-            n_warn += nw
-            if np.isfinite(res.aic): fits.append((conv, res.aic, o, res))
-        if not fits: return None, dict(status="failed", order=None, aic=np.nan, warnings=n_warn)
-        conv, aic, o, res = min(fits, key=lambda f: (not f[0], f[1]))       # converged fits first, then the lowest AIC
-        return res, dict(status="fitted" if conv else "not_converged", order=o, aic=aic, warnings=n_warn)
+@patch
+def _fit_column(self:ARIMAForecaster, y:np.ndarray)->tuple:
+    "(statsmodels results or None, status row) for one univariate series."
+    if np.ptp(y) < 1e-12: return None, dict(status="constant", order=None, aic=np.nan, warnings=0)
+    orders = [tuple(self.order)] if self.order is not None else [tuple(o) for o in self.grid]
+    orders = [o for o in orders if len(y) >= self.min_length(o)]
+    if not orders: return None, dict(status="too_short", order=None, aic=np.nan, warnings=0)
+    fits, n_warn = [], 0
+    for o in orders:
+        try: res, conv, nw = self._fit_order(y, o)
+        except (ValueError, np.linalg.LinAlgError): n_warn += 1; continue
+        n_warn += nw
+        if np.isfinite(res.aic): fits.append((conv, res.aic, o, res))
+    if not fits: return None, dict(status="failed", order=None, aic=np.nan, warnings=n_warn)
+    conv, aic, o, res = min(fits, key=lambda f: (not f[0], f[1]))       # converged fits first, then the lowest AIC
+    return res, dict(status="fitted" if conv else "not_converged", order=o, aic=aic, warnings=n_warn)
 
-    def _fit(self, series):
-        if self.order is not None and (len(self.order) != 3 or min(self.order) < 0):
-            raise ValueError(f"order={self.order!r}: pass (p, d, q) with non-negative integers, e.g. (1, 0, 0), or None to choose by AIC.")
-        if self.order is None and not self.grid: raise ValueError("grid is empty: give at least one (p, d, q) order, or pass order=.")
-        cols = [(j, c) for j, s in enumerate(series) for c in range(s.shape[1])]
-        self.results_, rows = [], []
-        with _one_thread():
-            for j, c in progress(cols, desc="ARIMA fits", disable=None if self.show_progress is None else not self.show_progress):
-                res, row = self._fit_column(series[j][:, c])
-                self.results_.append(res); rows.append(dict(series=j, column=c, **row))
-        self.status_ = pd.DataFrame(rows)
-        self.report_ = self.status_["status"].value_counts().reindex(["fitted", "not_converged", "constant", "too_short", "failed"], fill_value=0)
-        bad = int(self.report_["not_converged"] + self.report_["failed"])
-        if bad: warnings.warn(f"ARIMA: {self.report_['not_converged']} of {len(rows)} series did not converge (their estimates are used) and "
-                              f"{self.report_['failed']} failed (they repeat their last value); see .status_ and .report_.", RuntimeWarning, stacklevel=3)
+# %% ../nbs/09_evolution.ipynb #ar0fit01
+@patch
+def _fit(self:ARIMAForecaster, series):
+    if self.order is not None and (len(self.order) != 3 or min(self.order) < 0):
+        raise ValueError(f"order={self.order!r}: pass (p, d, q) with non-negative integers, e.g. (1, 0, 0), or None to choose by AIC.")
+    if self.order is None and not self.grid: raise ValueError("grid is empty: give at least one (p, d, q) order, or pass order=.")
+    cols = [(j, c) for j, s in enumerate(series) for c in range(s.shape[1])]
+    self.results_, rows = [], []
+    with _one_thread():
+        for j, c in progress(cols, desc="ARIMA fits", disable=None if self.show_progress is None else not self.show_progress):
+            res, row = self._fit_column(series[j][:, c])
+            self.results_.append(res); rows.append(dict(series=j, column=c, **row))
+    self.status_ = pd.DataFrame(rows)
+    self.report_ = self.status_["status"].value_counts().reindex(["fitted", "not_converged", "constant", "too_short", "failed"], fill_value=0)
+    bad = int(self.report_["not_converged"] + self.report_["failed"])
+    if bad: warnings.warn(f"ARIMA: {self.report_['not_converged']} of {len(rows)} series did not converge (their estimates are used) and "
+                          f"{self.report_['failed']} failed (they repeat their last value); see .status_ and .report_.", RuntimeWarning, stacklevel=3)
 
-    def _forecast(self, h):
-        out, k = [], 0
-        with _one_thread():
-            for s in self.series_:
-                f = np.empty((h, s.shape[1]))
-                for c in range(s.shape[1]):
-                    res = self.results_[k]; k += 1
-                    f[:, c] = s[-1, c] if res is None else res.forecast(h)
-                out.append(f)
-        return out
+@patch
+def _forecast(self:ARIMAForecaster, h):
+    out, k = [], 0
+    with _one_thread():
+        for s in self.series_:
+            f = np.empty((h, s.shape[1]))
+            for c in range(s.shape[1]):
+                res = self.results_[k]; k += 1
+                f[:, c] = s[-1, c] if res is None else res.forecast(h)
+            out.append(f)
+    return out
 
 # %% ../nbs/09_evolution.ipynb #f979d14b
-class _LSTMNet(torch.nn.Module):
-    "h_t = LSTM(x_t, h_{t-1}); y_{t+1} = Linear(h_t)."
-    def __init__(self, d:int, hidden:int, layers:int, dropout:float):
+class _RecurrentNet(torch.nn.Module):
+    "h_t = RNN(x_t, h_{t-1}) with an LSTM or GRU cell; y_{t+1} = Linear(h_t)."
+    def __init__(self, d:int, hidden:int, layers:int, dropout:float, cell:str="lstm"):
         super().__init__()
-        self.lstm = torch.nn.LSTM(d, hidden, layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
+        self.rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](d, hidden, layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
         self.head = torch.nn.Linear(hidden, d)
     def forward(self, x, state=None):
-        out, state = self.lstm(x, state)
+        out, state = self.rnn(x, state)
         return self.head(out), state
+    @staticmethod
+    def last_hidden(state)->torch.Tensor:
+        "The top layer's hidden state: an LSTM's state is (h, c), a GRU's is h."
+        return (state[0] if isinstance(state, tuple) else state)[-1]
 
 def pad_series(series:list[np.ndarray], # one (T, d) array per user
                max_len:int, # the last `max_len` windows are kept
@@ -275,89 +293,104 @@ def pad_series(series:list[np.ndarray], # one (T, d) array per user
     return X, lens
 
 class LSTMForecaster(Forecaster):
-    "One LSTM trained across all series (users) to predict the next window; rolled out on its own forecasts for `h` > 1."
+    "One recurrent network (LSTM or GRU) trained across all series (users) to predict the next window; rolled out on its own forecasts for `h` > 1."
     global_model = True
-    def __init__(self, hidden:int=32, # LSTM state size
-                 layers:int=1, # stacked LSTM layers
+    def __init__(self, hidden:int=32, # recurrent state size
+                 layers:int=1, # stacked recurrent layers
                  dropout:float=0.0, # between stacked layers
                  epochs:int=100, # passes over the series
                  lr:float=1e-2, # Adam learning rate
                  weight_decay:float=0.0, # Adam L2 penalty
                  batch_size:int=64, # series per step
                  max_len:int=48, # latest windows used per series; bounds time and memory on long histories
+                 cell:str="lstm", # the recurrent cell: 'lstm' or 'gru'
+                 standardize:bool=False, # scale each label to mean 0, sd 1 over the training windows (e.g. ratings); forecasts are scaled back
                  seed:int=0, # initialisation and shuffling seed
                  device=None, # torch device; None picks CUDA when present
                  num_threads:int|None=1, # CPU threads while training and forecasting; None: torch's setting
                  show_progress:bool|None=None): # None: a bar unless LLMREC_PROGRESS=0
         self.hidden, self.layers, self.dropout, self.epochs, self.lr, self.weight_decay = hidden, layers, dropout, epochs, lr, weight_decay
-        self.batch_size, self.max_len, self.seed, self.device = batch_size, max_len, seed, device
-        self.num_threads, self.show_progress = num_threads, show_progress
+        self.batch_size, self.max_len, self.cell, self.standardize = batch_size, max_len, cell, standardize
+        self.seed, self.device, self.num_threads, self.show_progress = seed, device, num_threads, show_progress
 
     def _threads(self):
         "Run torch on `num_threads` CPU threads, then restore the setting."
         return torch_threads(self.num_threads)
 
-    def _fit(self, series):
-        if int(self.max_len) < 2: raise ValueError(f"max_len={self.max_len}: keep at least 2 windows per series to learn a next-window step.")
-        X, lens = pad_series(series, int(self.max_len))
-        if int((lens - 1).sum()) == 0: raise ValueError("every series has a single window, so there is no next window to learn from: "
-                                                        "use smaller windows, or users with more history.")
-        with self._threads(): self._train(X, lens)
+# %% ../nbs/09_evolution.ipynb #rn0fit01
+@patch
+def _fit(self:LSTMForecaster, series):
+    if self.cell not in ("lstm", "gru"): raise ValueError(f"cell={self.cell!r}: use 'lstm' or 'gru'.")
+    if int(self.max_len) < 2: raise ValueError(f"max_len={self.max_len}: keep at least 2 windows per series to learn a next-window step.")
+    used = [a[-int(self.max_len):] for a in series]
+    if sum(len(a) - 1 for a in used) == 0: raise ValueError("every series has a single window, so there is no next window to learn from: "
+                                                            "use smaller windows, or users with more history.")
+    V = np.concatenate(used)
+    self.loc_, self.scale_ = (V.mean(0), np.where(V.std(0) > 0, V.std(0), 1.0)) if self.standardize else (np.zeros(V.shape[1]), np.ones(V.shape[1]))
+    X, lens = pad_series([(a - self.loc_) / self.scale_ for a in used], int(self.max_len))
+    with self._threads(): self._train(X, lens)
 
-    def _train(self, X:torch.Tensor, lens:torch.Tensor):
-        set_seed(self.seed); g = torch.Generator().manual_seed(self.seed)
-        dev = self.device_ = get_device(self.device)
-        self.net_ = _LSTMNet(X.shape[2], int(self.hidden), int(self.layers), float(self.dropout)).to(dev)
-        opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        mask = (torch.arange(X.shape[1] - 1)[None] < (lens - 1)[:, None]).float()        # valid (window, next window) pairs
-        X, mask = X.to(dev), mask.to(dev)
-        keep = torch.nonzero(lens > 1).flatten()
-        self.losses_ = []
-        self.net_.train()
-        n_keep = len(keep)
-        for _ in progress(range(int(self.epochs)), desc="LSTM epochs", disable=None if self.show_progress is None else not self.show_progress):
-            tot, cnt = 0.0, 0.0
-            # batches of similar length (sorted on length + noise, so they change every epoch), visited in random order
-            by_len = keep[torch.argsort(lens[keep].float() + 4 * torch.rand(n_keep, generator=g))].split(int(self.batch_size))
-            for j in torch.randperm(len(by_len), generator=g).tolist():
-                b = by_len[j]
-                L = int(lens[b].max())
-                xb, mb = X[b, :L], mask[b, :L - 1]
-                err = self._step(opt, xb, mb)
-                tot += float(err.sum()); cnt += float(mb.sum())
-            self.losses_.append(tot / cnt)
-        self.net_.eval()
+@patch
+def _train(self:LSTMForecaster, X:torch.Tensor, lens:torch.Tensor):
+    set_seed(self.seed); g = torch.Generator().manual_seed(self.seed)
+    dev = self.device_ = get_device(self.device)
+    self.net_ = _RecurrentNet(X.shape[2], int(self.hidden), int(self.layers), float(self.dropout), self.cell).to(dev)
+    opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+    mask = (torch.arange(X.shape[1] - 1)[None] < (lens - 1)[:, None]).float()        # valid (window, next window) pairs
+    X, mask = X.to(dev), mask.to(dev)
+    keep = torch.nonzero(lens > 1).flatten()
+    self.losses_ = []
+    self.net_.train()
+    n_keep = len(keep)
+    for _ in progress(range(int(self.epochs)), desc=f"{self.cell.upper()} epochs", disable=None if self.show_progress is None else not self.show_progress):
+        tot, cnt = 0.0, 0.0
+        # batches of similar length (sorted on length + noise, so they change every epoch), visited in random order
+        by_len = keep[torch.argsort(lens[keep].float() + 4 * torch.rand(n_keep, generator=g))].split(int(self.batch_size))
+        for j in torch.randperm(len(by_len), generator=g).tolist():
+            b = by_len[j]
+            L = int(lens[b].max())
+            xb, mb = X[b, :L], mask[b, :L - 1]
+            err = self._step(opt, xb, mb)
+            tot += float(err.sum()); cnt += float(mb.sum())
+        self.losses_.append(tot / cnt)
+    self.net_.eval()
 
-    def _step(self, opt:torch.optim.Optimizer, xb:torch.Tensor, mb:torch.Tensor)->torch.Tensor:
-        "One optimiser step on padded series `xb` (B, L, d), `mb` (B, L-1) masking the valid (window, next) pairs; returns their squared errors."
-        pred, _ = self.net_(xb[:, :-1])
-        err = ((pred - xb[:, 1:]) ** 2).mean(2) * mb
-        loss = err.sum() / mb.sum()
-        opt.zero_grad(); loss.backward(); opt.step()
-        return err.detach()
+@patch
+def _step(self:LSTMForecaster, opt:torch.optim.Optimizer, xb:torch.Tensor, mb:torch.Tensor)->torch.Tensor:
+    "One optimiser step on padded series `xb` (B, L, d), `mb` (B, L-1) masking the valid (window, next) pairs; returns their squared errors."
+    pred, _ = self.net_(xb[:, :-1])
+    err = ((pred - xb[:, 1:]) ** 2).mean(2) * mb
+    loss = err.sum() / mb.sum()
+    opt.zero_grad(); loss.backward(); opt.step()
+    return err.detach()
 
-    @torch.no_grad()
-    def forecast_from(self, series, # histories to continue (not necessarily the ones `fit` saw): one array or a list
-                      h:int=1, # windows ahead
-                     ):
-        "The trained network's forecasts for other histories, e.g. users it was not trained on."
-        if not hasattr(self, "net_"): raise NotFittedError("This LSTMForecaster is not fitted yet: call .fit(series) first.")
-        arrs, kind = _as_list(series)
-        if arrs[0].shape[1] != self.net_.head.out_features:
-            raise ValueError(f"series have {arrs[0].shape[1]} labels but the network was trained on {self.net_.head.out_features}: use the same labels.")
-        with self._threads(): return _as_kind(self._rollout(arrs, int(h)), kind)
+# %% ../nbs/09_evolution.ipynb #rn0fc01
+@patch
+def forecast_from(self:LSTMForecaster, series, # histories to continue (not necessarily the ones `fit` saw): one array or a list
+                  h:int=1, # windows ahead
+                 ):
+    "The trained network's forecasts for other histories, e.g. users it was not trained on."
+    if not hasattr(self, "net_"): raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call .fit(series) first.")
+    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1: raise ValueError(f"h={h!r}: forecast at least one window ahead (h >= 1).")
+    arrs, kind = _as_list(series)
+    if arrs[0].shape[1] != self.net_.head.out_features:
+        raise ValueError(f"series have {arrs[0].shape[1]} labels but the network was trained on {self.net_.head.out_features}: use the same labels.")
+    with self._threads(), torch.no_grad(): return _as_kind(self._rollout(arrs, int(h)), kind)
 
-    def _rollout(self, arrs:list[np.ndarray], h:int)->list[np.ndarray]:
-        X, lens = pad_series(arrs, int(self.max_len))
-        packed = torch.nn.utils.rnn.pack_padded_sequence(X.to(self.device_), lens, batch_first=True, enforce_sorted=False)
-        _, state = self.net_.lstm(packed)                               # the state after each series' own last window
-        y = self.net_.head(state[0][-1])[:, None]
-        outs = [y]
-        for _ in range(h - 1):
-            y, state = self.net_(y, state); outs.append(y)
-        return list(torch.cat(outs, 1).cpu().numpy().astype(np.float64))
+@patch
+def _rollout(self:LSTMForecaster, arrs:list[np.ndarray], h:int)->list[np.ndarray]:
+    X, lens = pad_series([(a - self.loc_) / self.scale_ for a in arrs], int(self.max_len))
+    packed = torch.nn.utils.rnn.pack_padded_sequence(X.to(self.device_), lens, batch_first=True, enforce_sorted=False)
+    _, state = self.net_.rnn(packed)                                # the state after each series' own last window
+    y = self.net_.head(self.net_.last_hidden(state))[:, None]
+    outs = [y]
+    for _ in range(h - 1):
+        y, state = self.net_(y, state); outs.append(y)
+    f = torch.cat(outs, 1).cpu().numpy().astype(np.float64) * self.scale_ + self.loc_
+    return list(f)
 
-    def _forecast(self, h): return self.forecast_from(self.series_, h)
+@patch
+def _forecast(self:LSTMForecaster, h): return self.forecast_from(self.series_, h)
 
 # %% ../nbs/09_evolution.ipynb #1ddf5f36
 def series_arrays(series:pd.DataFrame # `interest_series` output
@@ -386,13 +419,14 @@ def holdout(series:pd.DataFrame, # `interest_series` output
     if not keep: raise ValueError(f"no user has {min_train + h} windows: use smaller windows, a smaller min_train, or more data.")
     return ids[keep], [arrs[j][:-h] for j in keep], [arrs[j][-h:] for j in keep]
 
-def holdout_forecasts(series:pd.DataFrame, # `interest_series` output
+def holdout_forecasts(series:pd.DataFrame, # `interest_series` (or `rating_series`) output
                       forecasters:dict, # name -> unfitted `Forecaster`
                       h:int=1, # final windows held out per user
                       min_train:int=3, # windows a user must keep for fitting
                       users=None, # forecast only these user ids (a global forecaster still trains on every user)
+                      project=to_shares, # maps raw (h, d) forecasts into the series' range: `to_shares` for interest, e.g. a clip for ratings; None keeps them
                      )->dict:
-    "Fit every forecaster on the training part of `holdout` and forecast the held-out windows: {name: {user_id: (h, d) shares}}."
+    "Fit every forecaster on the training part of `holdout` and forecast the held-out windows: {name: {user_id: (h, d) forecast}}."
     ids, train, _ = holdout(series, h, min_train)
     sel = np.ones(len(ids), bool) if users is None else np.isin(ids, np.asarray(users))
     if not sel.any(): raise ValueError("none of `users` has enough windows to be forecast: check the ids, or lower min_train.")
@@ -400,7 +434,7 @@ def holdout_forecasts(series:pd.DataFrame, # `interest_series` output
     for name, fc in forecasters.items():
         if fc.global_model: f = [p for p, s in zip(fc.fit(train).forecast(h), sel) if s]
         else: f = fc.fit([a for a, s in zip(train, sel) if s]).forecast(h)
-        out[name] = {u: to_shares(p) for u, p in zip(ids[sel], f)}
+        out[name] = {u: p if project is None else project(p) for u, p in zip(ids[sel], f)}
     return out
 
 def forecast_errors(series:pd.DataFrame, # the series whose last `h` windows are the truth: the observed one, or a known true interest
@@ -422,19 +456,23 @@ def forecast_errors(series:pd.DataFrame, # the series whose last `h` windows are
     return pd.DataFrame(rows, columns=["forecaster", USER, "mae", "mse"])
 
 def error_table(errors:pd.DataFrame, # `forecast_errors` output
-                baseline:str|None="last value", # the forecaster paired differences are taken against; None: none
+                baseline:str|None="last value", # the forecaster paired differences and ratios are taken against (the naive one); None: none
                 confidence:float=0.95, # interval coverage
                )->pd.DataFrame:
-    "Per forecaster: users, MAE and RMSE with confidence intervals over users, and the paired MAE difference from `baseline`."
-    base = errors[errors.forecaster == baseline].set_index(USER)["mae"] if baseline is not None else None
+    "Per forecaster: users, MAE and RMSE with bootstrap intervals over users, and the paired MAE difference from and error ratios to `baseline`."
+    if baseline is not None and baseline not in set(errors["forecaster"]):
+        raise ValueError(f"baseline={baseline!r} is not among the forecasters {list(dict.fromkeys(errors['forecaster']))}: pass one of them, or None.")
+    base = errors[errors.forecaster == baseline].set_index(USER) if baseline is not None else None
     rows = {}
     for name, e in errors.groupby("forecaster", sort=False):
         m, lo, hi = mean_ci(e["mae"], confidence)
         q, qlo, qhi = mean_ci(e["mse"], confidence)
         row = {"users": len(e), "MAE": m, "MAE low": lo, "MAE high": hi, "RMSE": np.sqrt(q), "RMSE low": np.sqrt(max(qlo, 0)), "RMSE high": np.sqrt(qhi)}
-        if base is not None and name != baseline and len(base):
-            d = e["mae"].to_numpy() - base.reindex(e[USER]).to_numpy()
+        if base is not None and name != baseline:
+            b = base.reindex(e[USER])
+            d = e["mae"].to_numpy() - b["mae"].to_numpy()
             row.update(zip(["ΔMAE", "ΔMAE low", "ΔMAE high"], mean_ci(d, confidence)))
+            row["MAE / naive"], row["RMSE / naive"] = m / np.nanmean(b["mae"]), np.sqrt(q / np.nanmean(b["mse"]))
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("forecaster")
 
@@ -467,6 +505,23 @@ def plot_trajectories(series:pd.DataFrame, # `interest_series` output, held-out 
         ax.legend(fontsize=7, loc="upper left", ncol=2)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/09_evolution.ipynb #rt0fn01
+def rating_series(ds, # a `RecDataset`, or a ratings DataFrame with user_id, item_id, rating and timestamp
+                  window:int|str=1, # int: every `window` ratings (1: each rating is a window); str: a calendar period such as '30D'
+                  empty:str="carry", # calendar periods without ratings: 'carry' the previous mean, 'nan', or 'drop'
+                  origin=None, # calendar windows: start of period 0 (Unix seconds or a date); None: the first rating
+                  end=None, # calendar windows: extend every user's series to the period holding this time
+                 )->pd.DataFrame:
+    "Each user's mean rating per window, in time order: rows (user_id, window), columns `start`, `n` and `rating`."
+    r = ds if isinstance(ds, pd.DataFrame) else ds.ratings
+    missing = [c for c in (USER, ITEM, RATING, TIMESTAMP) if c not in r]
+    if missing: raise ValueError(f"the ratings have no column {missing}: rating_series needs user_id, item_id, rating and timestamp.")
+    if len(r) == 0: raise ValueError("there are no ratings: rating_series needs at least one.")
+    r = r[[USER, ITEM, RATING, TIMESTAMP]].sort_values([USER, TIMESTAMP, ITEM], kind="stable").reset_index(drop=True)
+    X = r[[RATING]].astype(np.float64)
+    if not np.isfinite(X[RATING].to_numpy()).all(): raise ValueError("some ratings are NaN or infinite: drop or fix them before building the series.")
+    return _windowed(r, X, window, empty, origin, end)
 
 # %% ../nbs/09_evolution.ipynb #631f4cb9
 class EvolvingInterestRecommender(Recommender):
@@ -526,7 +581,8 @@ def tune_alpha(model:EvolvingInterestRecommender, # fitted here on `train`
     return tab
 
 # %% ../nbs/09_evolution.ipynb #0f708fa5
-FORECASTERS = {"last": LastValue, "ma": MovingAverage, "arima": ARIMAForecaster, "lstm": LSTMForecaster}
+FORECASTERS = {"last": LastValue, "ma": MovingAverage, "arima": ARIMAForecaster, "lstm": LSTMForecaster, "gru": partial(LSTMForecaster, cell="gru")}
+MAX_HORIZON = 100  # the most windows `forecast_user` forecasts ahead
 
 def make_forecaster(f, # a key of `FORECASTERS`, or a `Forecaster` (returned as it is)
                    )->Forecaster:
@@ -540,9 +596,11 @@ def forecast_user(ds, # a `RecDataset`
                   forecaster:str|Forecaster="arima", # a key of `FORECASTERS` or an unfitted `Forecaster`; a global one trains on every user
                   labels:pd.DataFrame|str|pd.Series="genres", # what interest is measured in (see `interest_series`)
                   window:int|str=10, # windowing rule (see `interest_series`)
-                  h:int=1, # windows ahead
+                  h:int=1, # windows ahead, 1 to `MAX_HORIZON`
                  )->pd.DataFrame:
     "One user's past interest shares per window, then `h` forecast windows; column `kind` is 'past' or 'forecast'."
+    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= MAX_HORIZON:
+        raise ValueError(f"h={h!r}: forecast_user forecasts between 1 and {MAX_HORIZON} windows ahead (MAX_HORIZON); pass an int h in that range.")
     L = labels if isinstance(labels, pd.DataFrame) else item_labels(ds.items, labels)
     known = ds.ratings[USER].unique()
     if user_id not in set(known.tolist()):

@@ -7,19 +7,21 @@ Docs: https://llmrec.github.io/llmrec/finetune.html.md"""
 # %% ../nbs/07b_finetune.ipynb #b4a4831f
 from __future__ import annotations
 import time
+from fastcore.basics import patch
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
 import torch.nn.functional as F
 from torch import nn
-from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, progress, set_seed, topk
+from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, get_device, progress, set_seed, topk
 from .data import catalogue_texts
 from .encode import TextEncoder, autocast, default_model, embed_texts, model_dir, pool, quiet_transformers
 from .training import (TrainConfig, FineTuned, Table, add_lora, collate_tensors, count_params, history_table,
                              holdout_split, train_model)
 
 # %% auto #0
-__all__ = ['profile_texts', 'next_item_pairs', 'ProfileBilinear', 'CrossEncoderRegressor', 'TwoTowerRetriever']
+__all__ = ['TWO_TOWER_GRID', 'TWO_TOWER_DEFAULTS', 'TWO_TOWER_N_ITER', 'profile_texts', 'next_item_pairs', 'ProfileBilinear',
+           'CrossEncoderRegressor', 'TwoTowerRetriever', 'TwoTowerHybrid']
 
 # %% ../nbs/07b_finetune.ipynb #c1c2b3f8
 def _item_labels(items:pd.DataFrame)->pd.Series:
@@ -37,37 +39,46 @@ def _genre_labels(items:pd.DataFrame)->pd.Series:
     return lab + g.map(lambda x: f" [{x}]" if x else "")
 
 class _Histories:
-    "Each user's training interactions as text labels, latest first (ties: lower item id first)."
-    def __init__(self, train, with_ratings:bool, with_genres:bool=False):
-        r = train.ratings.sort_values([USER, TIMESTAMP, ITEM], ascending=[True, False, True], kind="stable")
+    "Each user's training interactions as text labels: latest first, or highest-rated first ('top'; ties: latest first)."
+    def __init__(self, train, with_ratings:bool, with_genres:bool=False, order:str="latest"):
+        if order not in ("latest", "top"): raise ValueError(f"order={order!r}: use 'latest' or 'top'.")
+        by, asc = ([USER, TIMESTAMP, ITEM], [True, False, True]) if order == "latest" else ([USER, RATING, TIMESTAMP, ITEM], [True, False, False, True])
+        r = train.ratings.sort_values(by, ascending=asc, kind="stable")
         lab = r[ITEM].map((_genre_labels if with_genres else _item_labels)(train.items)).fillna(r[ITEM].astype(str))
         if with_ratings: lab = lab + ": " + r[RATING].map(lambda x: f"{x:g}")
         u = r[USER].to_numpy()
         starts = np.r_[0, np.flatnonzero(u[1:] != u[:-1]) + 1] if len(u) else np.zeros(0, np.int64)
         self.span = dict(zip(u[starts].tolist(), zip(starts.tolist(), np.r_[starts[1:], len(u)].astype(int).tolist())))
         self.items, self.labels = r[ITEM].to_numpy(), lab.to_numpy(object)
+        self.ratings = r[RATING].to_numpy(np.float64) if RATING in r else np.zeros(len(r))
 
-    def text(self, user, exclude=None, max_items:int=10)->str:
-        "The user's latest `max_items` labels joined by '; ', leaving out item `exclude`."
+    def text(self, user, exclude=None, max_items:int=10, mean:bool=False)->str:
+        "The user's first `max_items` labels joined by '; ', leaving out item `exclude`; `mean` starts with their mean rating."
         s, e = self.span.get(user, (0, 0))
-        if exclude is None: return "; ".join(self.labels[s:min(e, s + max_items)])
-        take = [j for j in range(s, min(e, s + max_items + 1)) if self.items[j] != exclude][:max_items]
-        return "; ".join(self.labels[take])
+        if exclude is None: take = list(range(s, min(e, s + max_items)))
+        else: take = [j for j in range(s, min(e, s + max_items + 1)) if self.items[j] != exclude][:max_items]
+        out = "; ".join(self.labels[take])
+        if not mean: return out
+        keep = self.items[s:e] != exclude if exclude is not None else np.ones(e - s, bool)
+        m = f"mean rating {self.ratings[s:e][keep].mean():.1f}" if keep.any() else "no ratings"
+        return f"{m}; {out}" if out else m
 
 def profile_texts(train, # a `RecDataset`: ratings and items
                   user_ids, # the users to describe, one text each
                   exclude=None, # per user, an item id to leave out of the profile (the item being predicted), or None
-                  max_items:int=10, # latest training items in a profile
+                  max_items:int=10, # training items in a profile
                   with_ratings:bool=True, # append ': rating' to each item
                   with_genres:bool=False, # append ' [genre, genre]' to each title
+                  order:str="latest", # which items: the 'latest' or the 'top'-rated (ties: the latest of them first)
+                  mean:bool=False, # start with the user's mean training rating ('mean rating 3.9; ...'), `exclude` left out of it
                  )->list[str]:
-    "Each user's profile text: their `max_items` latest training items as 'Title (year) [genres]: rating', latest first, `exclude` left out."
+    "Each user's profile text: `max_items` training items as 'Title (year) [genres]: rating' (latest or top-rated first), `exclude` left out."
     if int(max_items) < 1: raise ValueError(f"max_items={max_items}: use at least 1.")
-    h = _Histories(train, with_ratings, with_genres)
+    h = _Histories(train, with_ratings, with_genres, order)
     users = np.atleast_1d(np.asarray(user_ids)).tolist()
     ex = [None] * len(users) if exclude is None else np.atleast_1d(np.asarray(exclude)).tolist()
     if len(ex) != len(users): raise ValueError(f"exclude has {len(ex)} items for {len(users)} users: pass one per user, or None.")
-    return [h.text(u, x, int(max_items)) for u, x in zip(users, ex)]
+    return [h.text(u, x, int(max_items), mean) for u, x in zip(users, ex)]
 
 # %% ../nbs/07b_finetune.ipynb #2d8bb3ca
 def next_item_pairs(train, # a `RecDataset`
@@ -281,8 +292,10 @@ class CrossEncoderRegressor(FineTuned):
     _default_training = dict(epochs=1, batch_size=16, lr=5e-5, warmup=0.1, patience=3)
 
     def __init__(self, model=None, # hub id or local folder of a BERT-like encoder; None: all-MiniLM-L6-v2 (`default_model`)
-                 max_items:int=10, # latest rated items in a user's profile text
+                 max_items:int=10, # rated items in a user's profile text
                  genres:bool=True, # list each profile item's genres (see `profile_texts`)
+                 order:str="latest", # profile items: the user's 'latest' or 'top'-rated (see `profile_texts`)
+                 mean:bool=False, # start each profile with the user's mean rating, the pair's own rating left out (see `profile_texts`)
                  max_length:int=256, # tokens of 'profile [SEP] item' kept (the longer part is cut first)
                  template=None, # item text: None uses `items.text`; else a template for `llmrec.data.item_text`
                  retriever:Recommender|None=None, # first stage of `recommend`/`score`; fitted in `fit` unless already fitted on the same data
@@ -292,7 +305,8 @@ class CrossEncoderRegressor(FineTuned):
                  training:TrainConfig|None=None, # None: 1 epoch, batch 16, lr 5e-5, 10% warm-up, early stopping on validation RMSE
                  batch_size:int=64, # pairs per forward pass when predicting
                 ):
-        self.model, self.max_items, self.genres, self.max_length, self.template = model, max_items, genres, max_length, template
+        self.model, self.max_items, self.genres, self.order, self.mean = model, max_items, genres, order, mean
+        self.max_length, self.template = max_length, template
         self.retriever, self.n_candidates, self.max_examples, self.lora = retriever, n_candidates, max_examples, lora
         self.training, self.batch_size = training, batch_size
 
@@ -308,9 +322,9 @@ class CrossEncoderRegressor(FineTuned):
         if self.lora: mdl = add_lora(mdl, self.lora, "SEQ_CLS")
         self.trainable_params_, self.total_params_ = count_params(mdl)
         tr, va = _rating_examples(self, train, self._valid, cfg, self.max_examples)
-        hist = _Histories(train, True, bool(self.genres))
+        hist = _Histories(train, True, bool(self.genres), self.order)
         def table(df):                                                      # 'loo': leave the rated item out of its own profile
-            a = [hist.text(u, i if l else None, int(self.max_items)) for u, i, l in zip(df[USER], df[ITEM], df["loo"])]
+            a = [hist.text(u, i if l else None, int(self.max_items), bool(self.mean)) for u, i, l in zip(df[USER], df[ITEM], df["loo"])]
             b = [self.item_texts_[j] for j in self.items_.index(df[ITEM].to_numpy())]
             return Table(a=a, b=b, labels=((df[RATING].to_numpy(np.float64) - self.mu_) / self.sd_).astype(np.float32))
         self.precision_ = cfg.precision()
@@ -322,7 +336,7 @@ class CrossEncoderRegressor(FineTuned):
             mdl = trainer.model
             self.n_train_, self.steps_ = len(tr), int(trainer.state.global_step)
         self.model_ = (mdl.merge_and_unload() if self.lora else mdl).eval()
-        self.profiles_ = [hist.text(u, None, int(self.max_items)) for u in self.users_.ids]
+        self.profiles_ = [hist.text(u, None, int(self.max_items), bool(self.mean)) for u in self.users_.ids]
         self.retriever_ = None
         if self.retriever is not None:
             self.retriever_ = self.retriever if _same_fit(self.retriever, self) else self.retriever.fit(train)
@@ -528,3 +542,95 @@ class TwoTowerRetriever(FineTuned):
         self.tokenizer_, self.user_encoder_ = _load_tokenizer_and("AutoModel", path / "encoder")
         self.item_encoder_ = _load_tokenizer_and("AutoModel", path / "item_encoder")[1] if (path / "item_encoder").exists() else self.user_encoder_
         self.user_encoder_.eval(); self.item_encoder_.eval()
+
+# %% ../nbs/07b_finetune.ipynb #tthy0002
+class TwoTowerHybrid(Recommender):
+    "Two towers over frozen language-model item vectors plus learned id embeddings, trained with a sampled softmax; cold items are scored by their text alone."
+    def __init__(self, encoder=None, # text encoder with `encode(texts, cache=)`; None: `TextEncoder()` (all-MiniLM-L6-v2), run once per item
+                 dim:int=64, # size of the shared user/item space
+                 epochs:int=5, # passes over the training interactions (more overfits ml-latest-small's id embeddings)
+                 lr:float=3e-3, # AdamW learning rate
+                 weight_decay:float=1e-5, # AdamW weight decay
+                 batch_size:int=1024, # interactions per step
+                 negatives:int|None=2048, # items drawn uniformly per step as the softmax's negatives (with the batch's positives); None: the whole catalogue
+                 template=None, # item text: None uses `items.text`; else a template for `llmrec.data.item_text`
+                 cache:bool|str=True, # embedding cache of the encoder: True (data_home), a folder, or False
+                 seed:int=0, # initialisation and shuffling seed
+                 device=None): # torch device; None picks CUDA when present
+        self.encoder, self.dim, self.epochs, self.lr, self.weight_decay = encoder, dim, epochs, lr, weight_decay
+        self.batch_size, self.negatives, self.template, self.cache, self.seed, self.device = batch_size, negatives, template, cache, seed, device
+
+# %% ../nbs/07b_finetune.ipynb #tthy0003
+class _HybridTowers(nn.Module):
+    "Item tower: a projection of the frozen text vector plus an id embedding (warm items only); user tower: an id embedding plus the projection of the history's mean text vector."
+    def __init__(self, X:torch.Tensor, warm:torch.Tensor, n_users:int, dim:int):
+        super().__init__()
+        self.register_buffer("X", X); self.register_buffer("warm", warm.float()[:, None])
+        self.proj = nn.Linear(X.shape[1], dim, bias=False)
+        self.item_id, self.user_id = nn.Embedding(len(X), dim), nn.Embedding(n_users, dim)
+        self.bias = nn.Parameter(torch.zeros(len(X)))
+        for e in (self.item_id, self.user_id): nn.init.normal_(e.weight, std=0.01)
+    def items(self, i:torch.Tensor|None=None)->tuple[torch.Tensor, torch.Tensor]:
+        "Vectors and biases of items `i` (None: all); the id parts are zero for cold items."
+        i = torch.arange(len(self.X), device=self.X.device) if i is None else i
+        w = self.warm[i]
+        return self.proj(self.X[i]) + self.item_id(i) * w, self.bias[i] * w[:, 0]
+    def users(self, S:torch.Tensor, n:torch.Tensor, u:torch.Tensor, leave_out:torch.Tensor|None=None)->torch.Tensor:
+        "User vectors of `u` from the sums `S` of their history's text vectors over `n` items (`leave_out`: one item not to count, per user)."
+        s, c = S[u], n[u, None]
+        if leave_out is not None: s, c = s - self.X[leave_out], c - 1
+        return self.user_id(u) + self.proj(s / c.clamp_min(1))
+
+# %% ../nbs/07b_finetune.ipynb #tthy0004
+@patch
+def _fit(self:TwoTowerHybrid, train):
+    "Encode the catalogue once, then train both towers on every training interaction; sets `item_emb_`, `item_bias_`, `user_emb_` and `losses_`."
+    if self.negatives is not None and int(self.negatives) < 1: raise ValueError(f"negatives={self.negatives}: draw at least one negative, or pass None for the whole catalogue.")
+    for p in ("dim", "epochs", "batch_size"):
+        if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use a positive integer.")
+    if self.lr <= 0 or self.weight_decay < 0: raise ValueError(f"lr={self.lr}, weight_decay={self.weight_decay}: lr must be positive and weight_decay at least 0.")
+    set_seed(self.seed)
+    self.device_ = dev = get_device(self.device)
+    self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
+    texts = catalogue_texts(train, self.items_.ids, self.template, type(self).__name__)
+    X = np.asarray(self.encoder_.encode(texts, cache=self.cache), np.float32)
+    X = X - X.mean(0); X /= np.linalg.norm(X, axis=1, keepdims=True).clip(1e-12)
+    U, I = self.seen_.shape
+    coo = self.seen_.tocoo()
+    u_all, i_all = torch.as_tensor(coo.row, dtype=torch.int64), torch.as_tensor(coo.col, dtype=torch.int64)
+    S = torch.as_tensor(self.seen_ @ X, device=dev)                         # per user: the sum of their history's text vectors
+    n = torch.as_tensor(np.asarray(self.seen_.sum(1)).ravel(), dtype=torch.float32, device=dev)
+    net = _HybridTowers(torch.as_tensor(X), torch.as_tensor(self.item_counts_ > 0), U, int(self.dim)).to(dev)
+    opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+    g = torch.Generator().manual_seed(self.seed)
+    n_neg = I if self.negatives is None else int(self.negatives)
+    full = n_neg >= I
+    self.losses_ = []
+    for _ in progress(range(int(self.epochs)), desc="two-tower-hybrid"):
+        perm, tot = torch.randperm(len(u_all), generator=g), 0.0
+        for s in range(0, len(perm), int(self.batch_size)):
+            k = perm[s:s + int(self.batch_size)]
+            ub, ib = u_all[k].to(dev), i_all[k].to(dev)
+            uv = net.users(S, n, ub, ib)
+            if full: cand, target = None, ib
+            else: cand, inv = torch.unique(torch.cat([ib, torch.randint(I, (n_neg,), generator=g).to(dev)]), return_inverse=True); target = inv[:len(ib)]
+            V, b = net.items(cand)
+            loss = F.cross_entropy(uv @ V.T + b, target)
+            opt.zero_grad(); loss.backward(); opt.step()
+            tot += loss.item() * len(k)
+        self.losses_.append(tot / len(perm))
+    with torch.no_grad():
+        V, b = net.items()
+        self.item_emb_, self.item_bias_ = V.detach(), b.detach()
+        self.user_emb_ = net.users(S, n, torch.arange(U, device=dev)).detach()
+
+@patch
+def _score(self:TwoTowerHybrid, uidx, iidx):
+    "Dot products of the stored user and item vectors, plus the item bias."
+    V, b = (self.item_emb_, self.item_bias_) if iidx is None else (self.item_emb_[iidx.to(self.device_)], self.item_bias_[iidx.to(self.device_)])
+    return self.user_emb_[uidx.to(self.device_)] @ V.T + b
+
+# %% ../nbs/07b_finetune.ipynb #tthy0010
+TWO_TOWER_GRID = dict(dim=[32, 64, 128], lr=[1e-3, 3e-3, 1e-2], epochs=[3, 5, 10])
+TWO_TOWER_DEFAULTS = dict(dim=64, lr=3e-3, epochs=5)
+TWO_TOWER_N_ITER = 6

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 from .core import ITEM, NotFittedError, atomic_dir, get_device, progress, topk, torch_threads
 from .data import item_text
@@ -274,7 +275,7 @@ class DescriptionGAN:
                  seed:int=0, # initialisation, batches and the samples drawn in training
                  device:str|None=None, # None: CUDA when available, else CPU
                  cache:bool|str=True, # title embedding cache: True (data_home), a folder, or False
-                 cpu_threads:int|None=1, # torch CPU threads while training and generating (these small nets run fastest on one); None: torch's setting
+                 cpu_threads:int|None=1, # torch CPU threads while training and generating; None: torch's setting
                 ):
         self.source, self.encoder, self.max_len, self.min_count, self.max_vocab = source, encoder, max_len, min_count, max_vocab
         self.emb_dim, self.hidden, self.mle_epochs, self.d_epochs, self.adv_steps = emb_dim, hidden, mle_epochs, d_epochs, adv_steps
@@ -466,22 +467,30 @@ def load(cls:DescriptionGAN, path:str|Path, # a folder written by `save`
     path = Path(path)
     if not (path / "config.json").exists() or not (path / "model.safetensors").exists():
         raise FileNotFoundError(f"{path} is not a saved DescriptionGAN (it needs config.json and model.safetensors): pass the folder given to save().")
-    cfg = json.loads((path / "config.json").read_text())
-    if cfg.get("format") != "llmrec.DescriptionGAN": raise ValueError(f"{path / 'config.json'} is not a DescriptionGAN configuration.")
+    fix = "save the model again with DescriptionGAN.save(), or restore the folder from a copy"
+    try: cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path / 'config.json'} is not valid JSON ({e}): the file is truncated or damaged; {fix}.") from e
+    if not isinstance(cfg, dict) or cfg.get("format") != "llmrec.DescriptionGAN": raise ValueError(f"{path / 'config.json'} is not a DescriptionGAN configuration.")
     if cfg.get("version") != 1: raise ValueError(f"{path} was saved by a newer llmrec (format version {cfg.get('version')}): upgrade llmrec.")
-    enc = None if cfg["encoder"] is None else TextEncoder(**cfg["encoder"])
-    self = cls(encoder=enc, device=device, cache=cache, **cfg["params"])
-    self.device_, self.vocab_ = get_device(device), Vocab(cfg["vocab"])
-    c, cc = ItemConditioner(enc, cache), cfg["conditioner"]
-    c.genres_, c.year_mean_, c.year_std_, c.title_dim_ = cc["genres"], cc["year_mean"], cc["year_std"], cc["title_dim"]
-    self.conditioner_ = c
+    try:
+        enc = None if cfg["encoder"] is None else TextEncoder(**cfg["encoder"])
+        self = cls(encoder=enc, device=device, cache=cache, **cfg["params"])
+        self.device_, self.vocab_ = get_device(device), Vocab(cfg["vocab"])
+        c, cc = ItemConditioner(enc, cache), cfg["conditioner"]
+        c.genres_, c.year_mean_, c.year_std_, c.title_dim_ = cc["genres"], cc["year_mean"], cc["year_std"], cc["title_dim"]
+        hist = cfg["history"]
+        log = [tuple(np.nan if v is None else v for v in row) for row in zip(*(hist[k] for k in _HIST))]
+    except (KeyError, TypeError) as e: raise ValueError(f"{path / 'config.json'} has no valid entry {e}: the file is damaged; {fix}.") from e
+    self.conditioner_, self._log = c, log
     self._build(c.dim)
-    sd = load_file(path / "model.safetensors", device=str(self.device_))
-    for name, m in (("generator", self.generator_), ("discriminator", self.discriminator_)):
-        m.load_state_dict({k[len(name) + 1:]: v for k, v in sd.items() if k.startswith(name + ".")})
-        m.eval()
-    hist = cfg["history"]
-    self._log = [tuple(np.nan if v is None else v for v in row) for row in zip(*(hist[k] for k in _HIST))]
+    try:
+        sd = load_file(path / "model.safetensors", device=str(self.device_))
+        for name, m in (("generator", self.generator_), ("discriminator", self.discriminator_)):
+            m.load_state_dict({k[len(name) + 1:]: v for k, v in sd.items() if k.startswith(name + ".")})
+            m.eval()
+    except (SafetensorError, RuntimeError) as e:
+        raise ValueError(f"{path / 'model.safetensors'} cannot be loaded ({str(e).splitlines()[0]}): the file is truncated or damaged, "
+                         f"or does not match config.json; {fix}.") from e
     return self
 
 # %% ../nbs/08_gan.ipynb #cca2330c

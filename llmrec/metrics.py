@@ -12,9 +12,10 @@ import scipy.sparse as sp
 from .core import USER, ITEM, RANK, check_k
 
 # %% auto #0
-__all__ = ['METRICS', 'mae', 'rmse', 'check_recs', 'ranking_metrics', 'item_popularity', 'long_tail_items', 'catalogue_coverage',
-           'novelty', 'long_tail_share', 'intra_list_diversity', 'tokenize', 'bleu', 'rouge', 'distinct_n', 'self_bleu',
-           'frechet_distance', 'two_sample_accuracy', 'bootstrap_ci', 'mean_ci']
+__all__ = ['METRICS', 'mae', 'rmse', 'check_recs', 'ranking_metrics', 'precision_recall_curve', 'item_popularity',
+           'long_tail_items', 'catalogue_coverage', 'novelty', 'long_tail_share', 'intra_list_diversity', 'tokenize',
+           'bleu', 'rouge', 'distinct_n', 'self_bleu', 'frechet_distance', 'two_sample_accuracy', 'bootstrap_ci',
+           'mean_ci']
 
 # %% ../nbs/02_metrics.ipynb #198812de
 def _check_pairs(y_true, y_pred):
@@ -123,6 +124,25 @@ def ranking_metrics(recs:pd.DataFrame, # lists (user_id, item_id, rank), or rank
                         "mrr": s["rr"].to_numpy(), "map": s["ap"].to_numpy() / cap}, index=n_rel.index)
     out.index.name = USER
     return out.clip(0, 1)
+
+# %% ../nbs/02_metrics.ipynb #prc00002
+def precision_recall_curve(recs:pd.DataFrame, # lists, or ranks with ties (`Recommender.rank_of`), as for `ranking_metrics`
+                           truth:pd.DataFrame, # relevant items: user_id, item_id
+                           ks=range(1, 101), # cut-offs
+                          )->pd.DataFrame:
+    "Mean precision@k and recall@k over the users of `truth` (ties averaged), one row per `k`: the precision–recall trade-off."
+    ks = np.asarray([check_k(int(k)) for k in ks], np.float64)
+    truth = _check_truth(truth)
+    n_rel = truth.groupby(USER).size()
+    r = _relevant_ranks(recs, truth)
+    r = r[np.isfinite(r["above"].to_numpy())]
+    g = r.groupby([USER, "above"], sort=True).agg(t=("tied", "max"), r=(ITEM, "size")).reset_index()
+    a, t, rr = g["above"].to_numpy(np.float64), g["t"].to_numpy(np.float64), g["r"].to_numpy(np.float64)
+    t = np.maximum(t, rr)
+    hits = rr[:, None] * np.clip(ks[None] - a[:, None], 0, t[:, None]) / t[:, None]        # E[hits@k] per group, per k
+    per_user = pd.DataFrame(hits).groupby(g[USER].to_numpy()).sum().reindex(n_rel.index, fill_value=0.0).to_numpy()
+    rel = n_rel.to_numpy(np.float64)[:, None]
+    return pd.DataFrame({"k": ks.astype(int), "precision": (per_user / ks[None]).mean(0), "recall": (per_user / rel).mean(0)})
 
 # %% ../nbs/02_metrics.ipynb #f25ad930
 def item_popularity(ratings:pd.DataFrame, # training interactions: user_id, item_id

@@ -1,4 +1,4 @@
-"""`CosineRecommender`: users and items as text embeddings, ranked by cosine similarity, with faiss retrieval and explanations.
+"""`CosineRecommender`: users and items as text vectors ranked by cosine similarity, with faiss retrieval and explanations; and its controls without a language model, TF-IDF and genres.
 
 Docs: https://llmrec.github.io/llmrec/scoring.html.md"""
 
@@ -6,6 +6,7 @@ Docs: https://llmrec.github.io/llmrec/scoring.html.md"""
 
 # %% ../nbs/06_scoring.ipynb #80a244c5
 from __future__ import annotations
+import warnings
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
 from fastcore.basics import patch
@@ -14,7 +15,9 @@ from .data import catalogue_texts, user_text
 from .encode import TextEncoder
 
 # %% auto #0
-__all__ = ['POOLINGS', 'INDEXES', 'pool_history', 'build_index', 'recall_at_k', 'CosineRecommender', 'clustered_vectors']
+__all__ = ['POOLINGS', 'INDEXES', 'TEXT_SOURCES', 'SCORINGS', 'TEXT_MODELS', 'TEXT_GRIDS', 'TEXT_DEFAULTS', 'pool_history',
+           'SparseRows', 'build_index', 'recall_at_k', 'CosineRecommender', 'item_neighbours', 'TfidfRecommender',
+           'GenreRecommender', 'text_model', 'clustered_vectors']
 
 # %% ../nbs/06_scoring.ipynb #448d9020
 POOLINGS = ("mean", "rating", "recency", "attention")
@@ -30,7 +33,21 @@ def _group_softmax(s:np.ndarray, g:np.ndarray, n:int)->np.ndarray:
     e = np.exp(s - mx[g]); tot = np.bincount(g, e, minlength=n)
     return e / tot[g]
 
-def pool_history(item_emb:np.ndarray, # (n_items, d) item vectors (normalised here)
+def _unit_rows(E):
+    "Rows of `E` (a dense array, a scipy sparse matrix or `SparseRows`) at unit length; zero rows stay zero."
+    if sp.issparse(E): E = SparseRows(E)
+    return E.unit() if hasattr(E, "unit") else _normalize(np.asarray(E, np.float32))
+
+def _pair_dots(U, E, uidx:np.ndarray, iidx:np.ndarray)->np.ndarray:
+    "`U[uidx[j]] · E[iidx[j]]` for every j (dense arrays, or `SparseRows` scored in user batches)."
+    if not hasattr(U, "dots"): return (np.asarray(U)[uidx] * E[iidx]).sum(1)
+    out, bs = np.zeros(len(uidx)), max(1, (1 << 22) // max(len(E), 1))
+    for s in range(0, len(U), bs):
+        j = np.flatnonzero((uidx >= s) & (uidx < s + bs))
+        if len(j): out[j] = U[np.arange(s, min(s + bs, len(U)))].dots(E)[uidx[j] - s, iidx[j]]
+    return out
+
+def pool_history(item_emb, # (n_items, d) item vectors: a dense array, or `SparseRows` for sparse ones (normalised here)
                  uidx:np.ndarray, # user index of each interaction, in 0..n_users-1
                  iidx:np.ndarray, # item index of each interaction
                  n_users:int, # number of users (rows of the result)
@@ -43,7 +60,8 @@ def pool_history(item_emb:np.ndarray, # (n_items, d) item vectors (normalised he
     "Interaction weights W (n_users, n_items), scaled so that `W @ item_emb` is each user's unit vector (zero rows for users without history)."
     if how not in POOLINGS: raise ValueError(f"how={how!r}: use one of {POOLINGS}.")
     uidx, iidx = np.asarray(uidx, np.int64), np.asarray(iidx, np.int64)
-    E = _normalize(np.asarray(item_emb, np.float32))
+    E = _unit_rows(item_emb)
+    sparse, n_items = hasattr(E, "combine"), E.shape[0]
     n_u = np.bincount(uidx, minlength=n_users).astype(np.float64)
     if how == "mean": w = np.ones(len(uidx))
     elif how == "rating":
@@ -61,13 +79,69 @@ def pool_history(item_emb:np.ndarray, # (n_items, d) item vectors (normalised he
         pos[o] = np.arange(len(uidx)) - starts[uidx[o]]
         w = 0.5 ** (pos / half_life)
     else:
-        m = _normalize(sp.csr_matrix((np.ones(len(uidx)), (uidx, iidx)), shape=(n_users, len(E))) @ E)
-        s = (E[iidx] * m[uidx]).sum(1)
-        w = _group_softmax(temperature * s, uidx, n_users)
-    W = sp.csr_matrix((w.astype(np.float64), (uidx, iidx)), shape=(n_users, len(E)))
+        M = sp.csr_matrix((np.ones(len(uidx)), (uidx, iidx)), shape=(n_users, n_items))
+        m = _unit_rows(E.combine(M) if sparse else M @ E)
+        w = _group_softmax(temperature * _pair_dots(m, E, uidx, iidx), uidx, n_users)
+    W = sp.csr_matrix((w.astype(np.float64), (uidx, iidx)), shape=(n_users, n_items))
     W.sum_duplicates()
-    norms = np.linalg.norm(W @ E, axis=1)
+    norms = E.combine(W).norms() if sparse else np.linalg.norm(W @ E, axis=1)
     return sp.csr_matrix(sp.diags(np.where(norms > 0, 1 / np.where(norms > 0, norms, 1), 0)) @ W, dtype=np.float32)
+
+# %% ../nbs/06_scoring.ipynb #srows002
+class SparseRows:
+    "Rows `A[j] - c[j] * mu`: a sparse matrix `A`, one multiple `c[j]` per row of one dense vector `mu`; centred sparse vectors that stay sparse."
+    def __init__(self, A, # (n, d) rows, sparse (or dense)
+                 c=None, # (n,) multiple of `mu` subtracted from each row; None: zeros
+                 mu=None, # (d,) the shared dense vector; None: zeros
+                ):
+        self.A = sp.csr_matrix(A, dtype=np.float64)
+        n, d = self.A.shape
+        self.c = np.zeros(n) if c is None else np.asarray(c, np.float64).reshape(n)
+        self.mu = np.zeros(d) if mu is None else np.asarray(mu, np.float64).reshape(d)
+
+    @property
+    def shape(self)->tuple: return self.A.shape
+    def __len__(self): return self.A.shape[0]
+    def __repr__(self): return f"SparseRows({self.shape[0]:,} x {self.shape[1]:,}, {self.A.nnz:,} stored values)"
+    def __getitem__(self, idx): return SparseRows(self.A[idx], self.c[idx], self.mu)
+
+    def toarray(self)->np.ndarray:
+        "The rows as a dense array (for checks on small data)."
+        return self.A.toarray() - np.outer(self.c, self.mu)
+
+    def combine(self, W)->"SparseRows":
+        "Rows of `W @ self`: weighted sums of these rows."
+        W = sp.csr_matrix(W)
+        return SparseRows(W @ self.A, W @ self.c, self.mu)
+
+    def scale(self, s)->"SparseRows":
+        "Each row `j` multiplied by `s[j]`."
+        s = np.asarray(s, np.float64).reshape(-1)
+        return SparseRows(sp.diags(s) @ self.A, s * self.c, self.mu)
+
+    def dots(self, other:"SparseRows")->np.ndarray:
+        "Dense (len(self), len(other)) matrix of dot products between the rows of `self` and `other`."
+        n, d = self.shape
+        ab = (other.A @ self.A.T.toarray()).T if n * d <= 1 << 24 else (self.A @ other.A.T).toarray()
+        return (ab - np.outer(self.A @ other.mu, other.c) - np.outer(self.c, other.A @ self.mu)
+                + np.outer(self.c, other.c) * (self.mu @ other.mu))
+
+    def rowdots(self, other:"SparseRows")->np.ndarray:
+        "Dot product of row j of `self` with row j of `other`, for every j."
+        ab = np.asarray(self.A.multiply(other.A).sum(1)).ravel()
+        return ab - other.c * (self.A @ other.mu) - self.c * (other.A @ self.mu) + self.c * other.c * (self.mu @ other.mu)
+
+    def norms(self)->np.ndarray: return np.sqrt(np.maximum(self.rowdots(self), 0))
+
+    def unit(self)->"SparseRows":
+        "The rows scaled to unit length; zero rows stay zero."
+        n = self.norms()
+        return self.scale(np.divide(1, n, out=np.zeros_like(n), where=n > 1e-12))
+
+    def where(self, mask:np.ndarray, other:"SparseRows")->"SparseRows":
+        "Row j of `self` where `mask[j]`, else row j of `other` (both share `mu`)."
+        m = np.asarray(mask, np.float64)
+        return SparseRows(sp.diags(m) @ self.A + sp.diags(1 - m) @ other.A, m * self.c + (1 - m) * other.c, self.mu)
 
 # %% ../nbs/06_scoring.ipynb #65f3f837
 INDEXES = ("exact", "flat", "ivf", "hnsw")
@@ -108,104 +182,206 @@ def recall_at_k(found:np.ndarray, # (n_queries, k) ids returned by an approximat
     return float(np.mean([len(np.intersect1d(a[a >= 0], b)) / k for a, b in zip(found, truth)]))
 
 # %% ../nbs/06_scoring.ipynb #65b7d737
+TEXT_SOURCES = ("titles", "tags", "both")
+SCORINGS = ("cosine", "behaviour", "behaviour-vector")
+
+def _check_profile(m):
+    "The user-profile parameters every text model shares."
+    if m.user not in POOLINGS + ("text",): raise ValueError(f"user={m.user!r}: use one of {POOLINGS + ('text',)}.")
+    if m.text_source not in TEXT_SOURCES: raise ValueError(f"text_source={m.text_source!r}: use one of {TEXT_SOURCES}.")
+    if m.fallback not in POOLINGS: raise ValueError(f"fallback={m.fallback!r}: use one of {POOLINGS} (the pooling for users without text).")
+
+def _warn_textless(has:np.ndarray, who:str, what:str="text"):
+    "One warning that counts the items without text: they rank after every item with text."
+    n = int((~has).sum())
+    if n: warnings.warn(f"{who}: {n:,} of {len(has):,} items have no {what}; they rank after every item with {what} (tied), "
+                        f"so recommend reaches them only when fewer items with {what} remain.", stacklevel=3)
+
 class CosineRecommender(Recommender):
     "Cosine similarity between language-model embeddings of users and items, optionally behaviour-weighted."
-    def __init__(self, encoder:TextEncoder|None=None, # text encoder; None: `TextEncoder()` (all-MiniLM-L6-v2)
-                 user:str="mean", # user vector: 'mean', 'rating', 'recency', 'attention' or 'text'
-                 scoring:str="cosine", # 'cosine' R_ui, or 'behaviour': R_ui / max_j R_uj * I_u
-                 behaviour:str="activity", # I_u for scoring='behaviour': 'activity' (log interactions) or 'rating' (mean rating)
+    def __init__(self, encoder=None, # text encoder with `encode(texts, cache=)` (`TextEncoder`, a word-vector encoder, ...); None: `TextEncoder()` (all-MiniLM-L6-v2)
+                 user:str="mean", # user vector: 'mean', 'rating', 'recency', 'attention' (pooled history) or 'text' (the encoder reads the user)
+                 scoring:str="cosine", # 'cosine' R_ui; 'behaviour': R_ui / max_j R_uj * I_u; 'behaviour-vector': the same with I_u(i) per item
+                 behaviour:str="activity", # I_u: 'activity' (log interactions; per item: interacted or not) or 'rating' (mean rating; per item: the rating)
                  template=None, # item text: None uses `items.text`; else a template for `llmrec.data.item_text`
-                 center:bool=True, # subtract the catalogue's mean vector before normalising (see below); False: raw cosine
-                 max_items:int=20, # user='text': latest items in the user's text
+                 center:bool=True, # subtract the catalogue's mean vector before normalising; False: raw cosine
+                 text_source:str="titles", # user='text': the 'titles' of the user's items, the user's own 'tags', or 'both'
+                 max_items:int=20, # user='text': latest items (or tags) in the user's text
+                 fallback:str="mean", # user='text': pooling for users whose text is empty (e.g. no tags)
                  half_life:float=20., # user='recency': weight halves every `half_life` items back
                  temperature:float=10., # user='attention': softmax sharpness
+                 neighbours:int=50, # scoring='behaviour-vector': most similar items that carry the user's behaviour to an item
+                 shrink:float=1.0, # scoring='behaviour-vector': pull of I_u(i) towards the scalar I_u; large values give the scalar reading
                  index:str="exact", # 'exact' (dense scores), or a faiss index: 'flat', 'ivf', 'hnsw'
                  nprobe:int=32, # index='ivf': cells scanned per query
                  ef_search:int=128, # index='hnsw': candidates kept per query
                  cache:bool|str=True, # embedding cache: True (data_home), a folder, or False
                 ):
         self.encoder, self.user, self.scoring, self.behaviour, self.template = encoder, user, scoring, behaviour, template
-        self.center = center
-        self.max_items, self.half_life, self.temperature = max_items, half_life, temperature
+        self.center, self.text_source, self.max_items, self.fallback = center, text_source, max_items, fallback
+        self.half_life, self.temperature, self.neighbours, self.shrink = half_life, temperature, neighbours, shrink
         self.index, self.nprobe, self.ef_search, self.cache = index, nprobe, ef_search, cache
 
     def _check_params(self):
-        if self.user not in POOLINGS + ("text",): raise ValueError(f"user={self.user!r}: use one of {POOLINGS + ('text',)}.")
-        if self.scoring not in ("cosine", "behaviour"): raise ValueError(f"scoring={self.scoring!r}: use 'cosine' or 'behaviour'.")
+        _check_profile(self)
+        if self.scoring not in SCORINGS: raise ValueError(f"scoring={self.scoring!r}: use one of {SCORINGS}.")
         if self.behaviour not in ("activity", "rating"): raise ValueError(f"behaviour={self.behaviour!r}: use 'activity' or 'rating'.")
         if self.index not in INDEXES: raise ValueError(f"index={self.index!r}: use one of {INDEXES}.")
+        if int(self.neighbours) < 1 or not self.shrink > 0:
+            raise ValueError(f"neighbours={self.neighbours}, shrink={self.shrink}: use at least one neighbour and a positive shrink.")
 
     def _center(self, X:np.ndarray)->np.ndarray:
         "Unit vectors of `X` minus the mean item vector; zero rows (no text) stay zero."
         return _normalize(np.where(np.abs(X).sum(1, keepdims=True) > 0, X - self.item_mean_, 0))
 
-    def _fit(self, train):
-        self._check_params()
-        self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
-        E = _normalize(self.encoder_.encode(catalogue_texts(train, self.items_.ids, self.template, "CosineRecommender"), cache=self.cache))
-        has_text = np.abs(E).sum(1) > 0
-        self.item_mean_ = E[has_text].mean(0) if self.center and has_text.any() else np.zeros(E.shape[1], np.float32)
-        E = self._center(E)                                                  # items without text stay zero vectors
-        r = train.ratings
-        u, i = self._indices(r)
-        n_users = len(self.users_)
-        how = "mean" if self.user == "text" else self.user
-        self.hist_ = pool_history(E, u, i, n_users, how, rating=r[RATING].to_numpy(), order=r[TIMESTAMP].to_numpy(),
-                                  half_life=self.half_life, temperature=self.temperature)
-        if self.user == "text":
-            texts = user_text(train, self.users_.ids, max_items=self.max_items)
-            U = _normalize(self.encoder_.encode(texts.tolist(), cache=self.cache))
-            U = self._center(U)
-        else: U = np.asarray(self.hist_ @ E, np.float32)
-        self.item_emb_, self.user_emb_ = torch.as_tensor(E), torch.as_tensor(U)
-        n_u = np.bincount(u, minlength=n_users)
-        if self.behaviour == "activity": I = np.log1p(n_u) / np.log1p(max(n_u.max(), 1))
-        else:
-            mean_r = np.bincount(u, r[RATING].to_numpy(np.float64), minlength=n_users) / np.maximum(n_u, 1)
-            I = mean_r / max(float(r[RATING].max()), 1e-12)
-        self.behaviour_ = torch.as_tensor(I, dtype=torch.float32)
-        self.index_ = None if self.index == "exact" else build_index(E, self.index, nprobe=self.nprobe, ef_search=self.ef_search)
-        if self.scoring == "behaviour": self.max_score_ = self._max_scores()
+# %% ../nbs/06_scoring.ipynb #cositm02
+@patch
+def _item_vectors(self:CosineRecommender, train)->np.ndarray:
+    "Centred unit vectors of the catalogue's texts, zero rows for items without text; sets `encoder_`, `has_text_` and `item_mean_`."
+    self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
+    texts = catalogue_texts(train, self.items_.ids, self.template, type(self).__name__)
+    E = _normalize(np.asarray(self.encoder_.encode(texts, cache=self.cache), np.float32))
+    self.has_text_ = np.abs(E).sum(1) > 0
+    _warn_textless(self.has_text_, type(self).__name__)
+    self.item_mean_ = E[self.has_text_].mean(0) if self.center and self.has_text_.any() else np.zeros(E.shape[1], np.float32)
+    return self._center(E)
 
-    def _max_scores(self)->torch.Tensor:
-        "max_j R_uj for every user, over the whole catalogue (from the index when there is one)."
-        U = self.user_emb_
-        if self.index_ is not None: mx = torch.as_tensor(self.index_.search(U.numpy(), 1)[0][:, 0])
-        else: mx = torch.cat([(U[s:s + 1024] @ self.item_emb_.T).max(1).values for s in range(0, len(U), 1024)])
-        return torch.where(mx > 0, mx, torch.ones_like(mx))     # a user whose best cosine is <= 0 keeps raw scores
+# %% ../nbs/06_scoring.ipynb #cosusr02
+@patch
+def _user_vectors(self:CosineRecommender, train, E:np.ndarray)->np.ndarray:
+    "Unit user vectors: the pooled history, or the encoded user text where it is not empty; sets `hist_` and `text_users_`."
+    r = train.ratings
+    u, i = self._indices(r)
+    how = self.fallback if self.user == "text" else self.user
+    self.hist_ = pool_history(E, u, i, len(self.users_), how, rating=r[RATING].to_numpy(), order=r[TIMESTAMP].to_numpy(),
+                              half_life=self.half_life, temperature=self.temperature)
+    U = np.asarray(self.hist_ @ E, np.float32)
+    self.text_users_ = np.zeros(len(self.users_), bool)
+    if self.user == "text":
+        texts = user_text(train, self.users_.ids, max_items=self.max_items, source=self.text_source)
+        T = self._center(_normalize(np.asarray(self.encoder_.encode(texts.tolist(), cache=self.cache), np.float32)))
+        self.text_users_ = np.abs(T).sum(1) > 0
+        U[self.text_users_] = T[self.text_users_]
+    return U
 
-    def _rescale(self, sc:torch.Tensor, uidx:torch.Tensor)->torch.Tensor:
-        if self.scoring != "behaviour": return sc
-        return sc / self.max_score_[uidx, None] * self.behaviour_[uidx, None]
+# %% ../nbs/06_scoring.ipynb #cosbeh02
+def item_neighbours(item_emb:np.ndarray, # (n, d) unit item vectors (zero rows: items without text)
+                    k:int=50, # neighbours kept per item
+                    batch_size:int=1024, # items scored at once
+                   )->sp.csr_matrix:
+    "Sparse (n, n) matrix: row i holds the cosines of item i's `k` most similar other items (cosines <= 0 dropped)."
+    E = torch.as_tensor(np.asarray(item_emb, np.float32))
+    n = len(E); k = min(int(k), n - 1)
+    if k < 1: return sp.csr_matrix((n, n), dtype=np.float32)
+    rows, cols, vals = [], [], []
+    for s in range(0, n, batch_size):
+        S = E[s:s + batch_size] @ E.T
+        S[torch.arange(len(S)), torch.arange(s, s + len(S))] = -torch.inf          # an item is not its own neighbour
+        v, j = torch.topk(S, k, dim=1)
+        keep = (v > 0).numpy()
+        rows.append(np.broadcast_to(np.arange(s, s + len(S))[:, None], keep.shape)[keep]); cols.append(j.numpy()[keep]); vals.append(v.numpy()[keep])
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32)
 
-    def _score(self, uidx, iidx):
-        E = self.item_emb_ if iidx is None else self.item_emb_[iidx]
-        return self._rescale(self.user_emb_[uidx] @ E.T, uidx)
+@patch
+def _behaviour(self:CosineRecommender, train, E:np.ndarray):
+    "Set `behaviour_` (I_u per user) and, for scoring='behaviour-vector', `neighbours_` and `user_behaviour_` (b_uj)."
+    r = train.ratings
+    u, i = self._indices(r)
+    n_users = len(self.users_)
+    n_u = np.bincount(u, minlength=n_users)
+    rating = r[RATING].to_numpy(np.float64)
+    top = max(float(rating.max()), 1e-12)
+    if self.behaviour == "activity": I, b = np.log1p(n_u) / np.log1p(max(n_u.max(), 1)), np.ones(len(u))
+    else: I, b = np.bincount(u, rating, minlength=n_users) / np.maximum(n_u, 1) / top, rating / top
+    self.behaviour_ = torch.as_tensor(I, dtype=torch.float32)
+    if self.scoring == "behaviour-vector":
+        self.neighbours_ = item_neighbours(E, self.neighbours)
+        B = sp.csr_matrix((b, (u, i)), shape=(n_users, len(self.items_))); B.sum_duplicates()
+        C = sp.csr_matrix((np.ones(len(u)), (u, i)), shape=B.shape); C.sum_duplicates()
+        B.data /= C.data                                                          # a pair rated twice: the mean
+        self.user_behaviour_ = B
+
+@patch
+def _item_behaviour(self:CosineRecommender, uidx:torch.Tensor, iidx:torch.Tensor|None)->torch.Tensor:
+    "I_u(i) for users `uidx` and items `iidx` (None: all): the user's behaviour on the items most similar to i, shrunk towards I_u."
+    u = np.asarray(uidx.cpu())
+    S = self.neighbours_ if iidx is None else self.neighbours_[np.asarray(iidx.cpu())]
+    num = (self.user_behaviour_[u] @ S.T).toarray()
+    den = np.asarray(S.sum(1)).ravel()
+    prior = self.behaviour_.numpy()[u, None].astype(np.float64)
+    return torch.as_tensor((num + self.shrink * prior) / (den + self.shrink), dtype=torch.float32)
+
+# %% ../nbs/06_scoring.ipynb #cosfit02
+@patch
+def _fit(self:CosineRecommender, train):
+    self._check_params()
+    E = self._item_vectors(train)
+    U = self._user_vectors(train, E)
+    self.item_emb_, self.user_emb_ = torch.as_tensor(E), torch.as_tensor(U)
+    self._behaviour(train, E)
+    self.index_items_ = np.flatnonzero(self.has_text_)                         # catalogue index of each row of the faiss index
+    self.index_ = None if self.index == "exact" or not len(self.index_items_) else \
+        build_index(E[self.index_items_], self.index, nprobe=self.nprobe, ef_search=self.ef_search)
+    if self.scoring != "cosine": self.max_score_ = self._max_scores()
+
+@patch
+def _max_scores(self:CosineRecommender)->torch.Tensor:
+    "max_j R_uj for every user over the items with text (from the index when there is one); 1 where it is <= 0."
+    U = self.user_emb_
+    if not len(self.index_items_): return torch.ones(len(U))
+    if self.index_ is not None: mx = torch.as_tensor(self.index_.search(U.numpy(), 1)[0][:, 0])
+    else:
+        Et = self.item_emb_[torch.as_tensor(self.index_items_)]
+        mx = torch.cat([(U[s:s + 1024] @ Et.T).max(1).values for s in range(0, len(U), 1024)])
+    return torch.where(mx > 0, mx, torch.ones_like(mx))     # a user whose best cosine is <= 0 keeps raw scores
+
+@patch
+def _rescale(self:CosineRecommender, sc:torch.Tensor, uidx:torch.Tensor, iidx:torch.Tensor|None)->torch.Tensor:
+    "Cosines `sc` (users `uidx` x items `iidx`) as the model's scores: unchanged, or R_ui / max_j R_uj * I_u (or I_u(i))."
+    if self.scoring == "cosine": return sc
+    I = self._item_behaviour(uidx, iidx) if self.scoring == "behaviour-vector" else self.behaviour_[uidx, None]
+    return sc / self.max_score_[uidx, None] * I
+
+@patch
+def _floor(self:CosineRecommender, uidx:torch.Tensor)->torch.Tensor:
+    "Score of items without text for users `uidx`: below every score an item with text can get."
+    if self.scoring == "cosine": return torch.full((len(uidx),), -2.0)
+    return -1 - 1 / self.max_score_[uidx]
+
+@patch
+def _score(self:CosineRecommender, uidx, iidx):
+    E = self.item_emb_ if iidx is None else self.item_emb_[iidx]
+    sc = self._rescale(self.user_emb_[uidx] @ E.T, uidx, iidx)
+    has = torch.as_tensor(self.has_text_ if iidx is None else self.has_text_[np.asarray(iidx.cpu())])
+    return sc if bool(has.all()) else torch.where(has, sc, self._floor(uidx)[:, None])
 
 # %% ../nbs/06_scoring.ipynb #d5c85d60
 @patch
 def _top(self:CosineRecommender, uidx:np.ndarray, k:int, exclude_seen:bool=True, cols:np.ndarray|None=None, unknown:str="popular"):
     "Top-`k` per user: searched in the faiss index when there is one (whole catalogue, known users), else from dense scores."
     uidx = np.asarray(uidx)
-    if self.index_ is None or cols is not None or not len(uidx): return Recommender._top(self, uidx, k, exclude_seen, cols, unknown)
     n_items = len(self.items_); k = min(int(k), n_items)
+    known = np.flatnonzero(uidx >= 0)
+    extra = int(np.diff(self.seen_.indptr)[uidx[known]].max()) if exclude_seen and len(known) else 0   # seen items found by the search are dropped
+    if (self.index_ is None or cols is not None or not len(uidx) or self.scoring == "behaviour-vector"
+            or k + extra > len(self.index_items_)): return Recommender._top(self, uidx, k, exclude_seen, cols, unknown)
     vals, idx = torch.full((len(uidx), k), -torch.inf), torch.zeros((len(uidx), k), dtype=torch.long)
-    cold, known = np.flatnonzero(uidx < 0), np.flatnonzero(uidx >= 0)
+    cold = np.flatnonzero(uidx < 0)
     if len(cold):
         v, i = Recommender._top(self, uidx[cold], k, exclude_seen, None, unknown)
         vals[torch.as_tensor(cold)], idx[torch.as_tensor(cold)] = v.cpu(), i.cpu()
     if len(known):
         b = uidx[known]
-        extra = int(np.diff(self.seen_.indptr)[b].max()) if exclude_seen else 0     # seen items found by the search are dropped
-        D, I = self.index_.search(self.user_emb_[torch.as_tensor(b)].numpy(), min(n_items, k + extra))
+        D, I = self.index_.search(self.user_emb_[torch.as_tensor(b)].numpy(), k + extra)
         ok = I >= 0
+        I = np.where(ok, self.index_items_[np.where(ok, I, 0)], 0)                     # index rows -> catalogue indices
         if exclude_seen:
             seen = self.seen_[b]
             codes = np.repeat(np.arange(len(b)), np.diff(seen.indptr)) * n_items + seen.indices
-            ok &= ~np.isin(np.arange(len(b))[:, None] * n_items + np.where(I >= 0, I, 0), codes)
+            ok &= ~np.isin(np.arange(len(b))[:, None] * n_items + I, codes)
         rank = np.cumsum(ok, 1); ok &= rank <= k
         r, c = np.nonzero(ok)
-        sc = self._rescale(torch.as_tensor(D), torch.as_tensor(b))
+        sc = self._rescale(torch.as_tensor(D), torch.as_tensor(b), None)
         vals[torch.as_tensor(known[r]), torch.as_tensor(rank[r, c] - 1)] = sc[torch.as_tensor(r), torch.as_tensor(c)].float()
         idx[torch.as_tensor(known[r]), torch.as_tensor(rank[r, c] - 1)] = torch.as_tensor(I[r, c], dtype=torch.long)
     return vals, idx
@@ -222,16 +398,130 @@ def explain(self:CosineRecommender, user_id, # a dataset user id seen in trainin
     u = self.users_.index([user_id], missing="ignore")[0]
     if u < 0: raise ValueError(f"user {user_id!r} has no training history to explain from.")
     i = self.items_.index([item_id])[0]
+    if not self.has_text_[i]: raise ValueError(f"item {item_id!r} has no text: it ranks after every item with text, and no history item explains it.")
     row = self.hist_[u]
     hist, w = row.indices, row.data.astype(np.float64)
     sim = (self.item_emb_[torch.as_tensor(hist)] @ self.item_emb_[i]).numpy().astype(np.float64)
-    scale = 1.0
-    if self.scoring == "behaviour": scale = float(self.behaviour_[u] / self.max_score_[u])
+    scale = float(self._rescale(torch.ones(1, 1), torch.as_tensor([u]), torch.as_tensor([i]))[0, 0])
     df = pd.DataFrame({ITEM: self.items_[hist], "similarity": sim, "weight": w, "contribution": w * sim * scale})
-    if self.user == "text": df[["weight", "contribution"]] = np.nan
+    by_text = self.user == "text" and self.text_users_[u]
+    if by_text: df[["weight", "contribution"]] = np.nan
     if items is not None and "title" in items: df.insert(1, "title", df[ITEM].map(items.set_index(ITEM)["title"]))
-    df = df.sort_values("similarity" if self.user == "text" else "contribution", ascending=False, kind="stable")
+    df = df.sort_values("similarity" if by_text else "contribution", ascending=False, kind="stable")
     return (df if n is None else df.head(int(n))).reset_index(drop=True)
+
+# %% ../nbs/06_scoring.ipynb #tfidf002
+class TfidfRecommender(Recommender):
+    "Cosine between TF-IDF vectors of the item texts and the user's pooled profile: `CosineRecommender`'s profiles without a language model."
+    def __init__(self, user:str="mean", # 'mean', 'rating', 'recency', 'attention' (pooled history) or 'text' (the user's text, vectorised)
+                 center:bool=True, # subtract the catalogue's mean TF-IDF vector before normalising (kept sparse: `SparseRows`)
+                 template=None, # item text: None uses `items.text`; else a template for `llmrec.data.item_text`
+                 sublinear_tf:bool=False, # 1 + log(count) instead of the raw count of a word in a text
+                 min_df:int|float=1, # drop words found in fewer texts (a count, or a share of the texts)
+                 max_df:int|float=1.0, # drop words found in more texts (a count, or a share: 0.5 drops the template's own words)
+                 ngram_range:tuple=(1, 1), # word n-grams, e.g. (1, 2) adds pairs of words
+                 text_source:str="titles", # user='text': the 'titles' of the user's items, the user's own 'tags', or 'both'
+                 max_items:int=20, # user='text': latest items (or tags) in the user's text
+                 fallback:str="mean", # user='text': pooling for users whose text is empty
+                 half_life:float=20., # user='recency': weight halves every `half_life` items back
+                 temperature:float=10., # user='attention': softmax sharpness
+                ):
+        self.user, self.center, self.template, self.sublinear_tf = user, center, template, sublinear_tf
+        self.min_df, self.max_df, self.ngram_range = min_df, max_df, ngram_range
+        self.text_source, self.max_items, self.fallback = text_source, max_items, fallback
+        self.half_life, self.temperature = half_life, temperature
+
+    _what = "text"
+    def _check_params(self): _check_profile(self)
+
+    def _item_texts(self, train)->list[str]:
+        return catalogue_texts(train, self.items_.ids, self.template, type(self).__name__)
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer        # imported here: scikit-learn is slow to import
+        return TfidfVectorizer(sublinear_tf=self.sublinear_tf, min_df=self.min_df, max_df=self.max_df, ngram_range=tuple(self.ngram_range))
+
+# %% ../nbs/06_scoring.ipynb #tfidf004
+@patch
+def _fit(self:TfidfRecommender, train):
+    self._check_params()
+    texts = self._item_texts(train)
+    self.vectorizer_, X = None, sp.csr_matrix((len(texts), 1))
+    if any(str(t).strip() for t in texts):
+        self.vectorizer_ = self._vectorizer().fit([t for t in texts if str(t).strip()])
+        X = self.vectorizer_.transform(texts)
+    self.has_text_ = X.getnnz(1) > 0
+    _warn_textless(self.has_text_, type(self).__name__, self._what)
+    self.item_mean_ = np.asarray(X[self.has_text_].mean(0)).ravel() if self.center and self.has_text_.any() else None
+    center = lambda X, has: SparseRows(X, has.astype(np.float64) if self.item_mean_ is not None else None, self.item_mean_).unit()
+    E = center(X, self.has_text_)
+    r = train.ratings
+    u, i = self._indices(r)
+    how = self.fallback if self.user == "text" else self.user
+    self.hist_ = pool_history(E, u, i, len(self.users_), how, rating=r[RATING].to_numpy(), order=r[TIMESTAMP].to_numpy(),
+                              half_life=self.half_life, temperature=self.temperature)
+    U = E.combine(self.hist_)
+    self.text_users_ = np.zeros(len(self.users_), bool)
+    if self.user == "text" and self.vectorizer_ is not None:
+        Xu = self.vectorizer_.transform(user_text(train, self.users_.ids, max_items=self.max_items, source=self.text_source).tolist())
+        self.text_users_ = Xu.getnnz(1) > 0
+        U = center(Xu, self.text_users_).where(self.text_users_, U)
+    self.item_vec_, self.user_vec_ = E, U
+
+@patch
+def _score(self:TfidfRecommender, uidx, iidx):
+    E = self.item_vec_ if iidx is None else self.item_vec_[np.asarray(iidx.cpu())]
+    sc = torch.as_tensor(self.user_vec_[np.asarray(uidx.cpu())].dots(E), dtype=torch.float32)
+    has = torch.as_tensor(self.has_text_ if iidx is None else self.has_text_[np.asarray(iidx.cpu())])
+    return sc if bool(has.all()) else torch.where(has, sc, torch.tensor(-2.0))        # cosines lie in [-1, 1]
+
+# %% ../nbs/06_scoring.ipynb #genre002
+def _genre_tokens(genres:str)->list[str]:
+    "The genres of 'a|b|c' as tokens; '(no genres listed)' gives none."
+    return [g for g in str(genres).split("|") if g and g != "(no genres listed)"]
+
+class GenreRecommender(TfidfRecommender):
+    "Cosine between genre vectors of items and the user's pooled profile: the text models' profiles on genres alone."
+    def __init__(self, user:str="mean", # 'mean', 'rating', 'recency' or 'attention' (genres have no user text)
+                 center:bool=True, # subtract the catalogue's mean genre vector before normalising
+                 use_idf:bool=False, # weigh each genre by its rarity (IDF); False: one-hot genres at unit length
+                 half_life:float=20., # user='recency': weight halves every `half_life` items back
+                 temperature:float=10., # user='attention': softmax sharpness
+                ):
+        self.user, self.center, self.use_idf, self.half_life, self.temperature = user, center, use_idf, half_life, temperature
+
+    _what = "genres"
+    def _check_params(self):
+        if self.user not in POOLINGS: raise ValueError(f"user={self.user!r}: use one of {POOLINGS} (genres have no user text).")
+
+    def _item_texts(self, train)->list[str]:
+        items = getattr(train, "items", None)
+        if items is None or "genres" not in items: raise ValueError("GenreRecommender needs items.genres ('Action|Comedy'); RecDataset fills it ('' when unknown).")
+        return pd.Series(items["genres"].to_numpy(), index=items[ITEM].to_numpy()).reindex(self.items_.ids).fillna("").astype(str).tolist()
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        return TfidfVectorizer(analyzer=_genre_tokens, use_idf=self.use_idf)
+
+# %% ../nbs/06_scoring.ipynb #grids002
+TEXT_MODELS = {"cosine-llm": CosineRecommender, "tfidf": TfidfRecommender, "genres": GenreRecommender}
+TEXT_GRIDS = {
+    "cosine-llm": dict(user=list(POOLINGS), center=[True, False]),
+    "tfidf": dict(user=list(POOLINGS), center=[True, False], sublinear_tf=[False, True]),
+    "genres": dict(user=list(POOLINGS), center=[True, False], use_idf=[False, True]),
+}
+TEXT_DEFAULTS = {
+    "cosine-llm": dict(user="recency", center=True),
+    "tfidf": dict(user="recency", center=True, sublinear_tf=False),
+    "genres": dict(user="recency", center=True, use_idf=False),
+}
+
+def text_model(name:str, # 'cosine-llm', 'tfidf' or 'genres'
+               **params, # hyper-parameters overriding `TEXT_DEFAULTS[name]` (e.g. encoder=, template=)
+              )->Recommender:
+    "An unfitted text model by name, with its tuned defaults."
+    if name not in TEXT_MODELS: raise ValueError(f"Unknown text model {name!r}: use one of {list(TEXT_MODELS)}.")
+    return TEXT_MODELS[name](**{**TEXT_DEFAULTS[name], **params})
 
 # %% ../nbs/06_scoring.ipynb #19836f19
 def clustered_vectors(n:int, # vectors

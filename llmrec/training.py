@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
 from torch import nn
+from fastcore.basics import patch
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 from .core import IdIndex, Recommender, atomic_dir, progress
 from .encode import TextEncoder, quiet_transformers
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'TrainConfig', 'checkpoints', 'history_table', 'train_model', 'Table', 'collate_tensors',
-           'holdout_split', 'add_lora', 'count_params', 'tiny_word_bert', 'FineTuned']
+__all__ = ['PRECISIONS', 'TrainConfig', 'Table', 'collate_tensors', 'holdout_split', 'checkpoints', 'history_table',
+           'train_model', 'tiny_word_bert', 'add_lora', 'count_params', 'FineTuned']
 
 # %% ../nbs/07a_training.ipynb #595b379e
 PRECISIONS = ("auto", "bf16", "fp16", "no")
@@ -46,7 +48,7 @@ class TrainConfig:
     seed:int=0 # initialisation, data order, dropout and the validation hold-out
     callbacks:tuple=() # extra `transformers.TrainerCallback`s (logging to a tracker, custom stopping, ...)
 
-    def check(self)->"TrainConfig":
+    def check(self)->TrainConfig:
         "Raise a `ValueError` naming the first bad setting; returns `self`."
         if self.max_steps < 0 and not self.epochs > 0:
             raise ValueError(f"epochs={self.epochs}, max_steps={self.max_steps}: train for epochs > 0, or set max_steps > 0 (0 skips training).")
@@ -67,6 +69,37 @@ class TrainConfig:
             raise ValueError("mixed_precision='fp16' needs a CUDA GPU: use 'no' (or 'bf16') on the CPU, or 'auto' to choose by device.")
         return self.mixed_precision
 
+# %% ../nbs/07a_training.ipynb #e0f08aed
+class Table(torch.utils.data.Dataset):
+    "Examples as columns (arrays, tensors or lists of one length); an item is (table, row), and `Table.collate` gathers rows."
+    def __init__(self, **cols):
+        self.cols = cols
+        self.n = len(next(iter(cols.values())))
+    def __len__(self): return self.n
+    def __getitem__(self, j): return (self, j)
+    @staticmethod
+    def rows(batch)->tuple[dict, np.ndarray]:
+        "The table and the row numbers of a batch of (table, row) items."
+        return batch[0][0].cols, np.fromiter((j for _, j in batch), np.int64, len(batch))
+
+def collate_tensors(batch)->dict:
+    "A batch of a `Table` of tensors."
+    cols, idx = Table.rows(batch)
+    ix = torch.as_tensor(idx)
+    return {k: v[ix] for k, v in cols.items()}
+
+# %% ../nbs/07a_training.ipynb #trn0ho01
+def holdout_split(n:int, frac:float, max_valid:int|None, seed:int)->tuple[np.ndarray, np.ndarray]:
+    "Seeded (train rows, validation rows) of n examples: `frac` held out, at most `max_valid` of them validated on."
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(n)
+    nv = int(round(n * frac))
+    if nv < 1 or n - nv < 1:
+        raise ValueError(f"valid_frac={frac} of {n} examples leaves no validation or no training example: "
+                         "pass fit(train, valid=...) or change valid_frac.")
+    va, tr = perm[:nv], np.sort(perm[nv:])
+    return tr, np.sort(va[:max_valid] if max_valid else va)
+
 # %% ../nbs/07a_training.ipynb #59957f39
 def checkpoints(folder:Path # a `TrainConfig.output_dir`
                )->list[Path]:
@@ -79,6 +112,19 @@ def _is_main_process()->bool:
     if torch.distributed.is_available() and torch.distributed.is_initialized(): return torch.distributed.get_rank() == 0
     return int(os.environ.get("RANK", "0")) == 0
 
+# %% ../nbs/07a_training.ipynb #trn0hi01
+def history_table(log_history:list[dict], metric:str)->pd.DataFrame:
+    "The `Trainer`'s log as one row per logged step: `step, epoch, loss, valid_<metric>`."
+    rows = {}
+    for l in log_history:
+        if "step" not in l: continue
+        r = rows.setdefault(l["step"], {"step": l["step"], "epoch": l.get("epoch", np.nan)})
+        if "loss" in l: r["loss"] = l["loss"]
+        if f"eval_{metric}" in l: r[f"valid_{metric}"] = l[f"eval_{metric}"]
+    h = pd.DataFrame(list(rows.values()), columns=["step", "epoch", "loss", f"valid_{metric}"])
+    return h.sort_values("step", kind="stable").reset_index(drop=True)
+
+# %% ../nbs/07a_training.ipynb #trn0tm01
 def _trainer_callbacks():
     "The `TrainerCallback` subclasses (imported lazily: transformers' trainer module is slow to import)."
     from transformers import TrainerCallback
@@ -100,17 +146,6 @@ def _trainer_callbacks():
         def on_train_end(self, args, state, control, **kw):
             if self.bar is not None: self.bar.close(); self.bar = None
     return LossBar
-
-def history_table(log_history:list[dict], metric:str)->pd.DataFrame:
-    "The `Trainer`'s log as one row per logged step: `step, epoch, loss, valid_<metric>`."
-    rows = {}
-    for l in log_history:
-        if "step" not in l: continue
-        r = rows.setdefault(l["step"], {"step": l["step"], "epoch": l.get("epoch", np.nan)})
-        if "loss" in l: r["loss"] = l["loss"]
-        if f"eval_{metric}" in l: r[f"valid_{metric}"] = l[f"eval_{metric}"]
-    h = pd.DataFrame(list(rows.values()), columns=["step", "epoch", "loss", f"valid_{metric}"])
-    return h.sort_values("step", kind="stable").reset_index(drop=True)
 
 def train_model(model:nn.Module, # a transformers model or any module whose forward returns {'loss': ...}
            train_ds, # a torch Dataset (examples are handed to `collate`)
@@ -167,51 +202,6 @@ def train_model(model:nn.Module, # a transformers model or any module whose forw
         if cfg.output_dir is None: shutil.rmtree(out, ignore_errors=True)
     return trainer, history_table(first + trainer.state.log_history, metric), time.perf_counter() - t0
 
-# %% ../nbs/07a_training.ipynb #e0f08aed
-class Table(torch.utils.data.Dataset):
-    "Examples as columns (arrays, tensors or lists of one length); an item is (table, row), and `Table.collate` gathers rows."
-    def __init__(self, **cols):
-        self.cols = cols
-        self.n = len(next(iter(cols.values())))
-    def __len__(self): return self.n
-    def __getitem__(self, j): return (self, j)
-    @staticmethod
-    def rows(batch)->tuple[dict, np.ndarray]:
-        "The table and the row numbers of a batch of (table, row) items."
-        return batch[0][0].cols, np.fromiter((j for _, j in batch), np.int64, len(batch))
-
-def collate_tensors(batch)->dict:
-    "A batch of a `Table` of tensors."
-    cols, idx = Table.rows(batch)
-    ix = torch.as_tensor(idx)
-    return {k: v[ix] for k, v in cols.items()}
-
-def holdout_split(n:int, frac:float, max_valid:int|None, seed:int)->tuple[np.ndarray, np.ndarray]:
-    "Seeded (train rows, validation rows) of n examples: `frac` held out, at most `max_valid` of them validated on."
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(n)
-    nv = int(round(n * frac))
-    if nv < 1 or n - nv < 1:
-        raise ValueError(f"valid_frac={frac} of {n} examples leaves no validation or no training example: "
-                         "pass fit(train, valid=...) or change valid_frac.")
-    va, tr = perm[:nv], np.sort(perm[nv:])
-    return tr, np.sort(va[:max_valid] if max_valid else va)
-
-def add_lora(model, lora, task_type:str):
-    "Wrap `model` with LoRA adapters (peft); `lora` is True or a dict of `peft.LoraConfig` arguments."
-    try: import peft
-    except ImportError as e:
-        raise ImportError("lora= needs the peft package: pip install 'llmrec[lora]' (or pip install peft).") from e
-    kw = dict(r=8, lora_alpha=16, lora_dropout=0.1) | (dict(lora) if isinstance(lora, dict) else {})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)           # deprecation notices between peft and transformers versions
-        return peft.get_peft_model(model, peft.LoraConfig(task_type=task_type, **kw))
-
-def count_params(model:nn.Module)->tuple[int, int]:
-    "(trainable, total) parameter counts."
-    ps = list(model.parameters())
-    return sum(p.numel() for p in ps if p.requires_grad), sum(p.numel() for p in ps)
-
 # %% ../nbs/07a_training.ipynb #70e2bb7f
 def tiny_word_bert(folder:str|Path, # where to write the model and tokenizer (created if missing)
                    texts, # texts whose (lower-cased) words form the vocabulary
@@ -233,6 +223,22 @@ def tiny_word_bert(folder:str|Path, # where to write the model and tokenizer (cr
                      intermediate_size=2 * hidden, max_position_embeddings=512)
     with quiet_transformers(): BertForSequenceClassification(cfg).bert.save_pretrained(folder)
     return folder
+
+# %% ../nbs/07a_training.ipynb #trn0lo01
+def add_lora(model, lora, task_type:str):
+    "Wrap `model` with LoRA adapters (peft); `lora` is True or a dict of `peft.LoraConfig` arguments."
+    try: import peft
+    except ImportError as e:
+        raise ImportError("lora= needs the peft package: pip install 'llmrec[lora]' (or pip install peft).") from e
+    kw = dict(r=8, lora_alpha=16, lora_dropout=0.1) | (dict(lora) if isinstance(lora, dict) else {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)           # deprecation notices between peft and transformers versions
+        return peft.get_peft_model(model, peft.LoraConfig(task_type=task_type, **kw))
+
+def count_params(model:nn.Module)->tuple[int, int]:
+    "(trainable, total) parameter counts."
+    ps = list(model.parameters())
+    return sum(p.numel() for p in ps if p.requires_grad), sum(p.numel() for p in ps)
 
 # %% ../nbs/07a_training.ipynb #ad770a9f
 def _jsonable(v):
@@ -264,7 +270,7 @@ class FineTuned(Recommender):
     def fit(self, train, # a `RecDataset`
             valid:pd.DataFrame|None=None, # held-out interactions (user_id, item_id, rating) to validate on; None: `valid_frac` of train
             resume:bool=False, # continue an interrupted run from the latest checkpoint in `training.output_dir`
-           )->"FineTuned":
+           )->FineTuned:
         "Fit on `train`, validating on `valid` (or a held-out share of train); returns `self`."
         self._valid, self._resume = valid, resume
         try: return super().fit(train)
@@ -279,67 +285,87 @@ class FineTuned(Recommender):
     def _restore(self, tensors:dict, extra:dict, path:Path): pass
     def _save_models(self, folder:Path): pass
 
-    def save(self, path # folder to write (replaced if it exists)
-            )->Path:
-        "Write the fitted model into folder `path` (safetensors and JSON, replaced atomically); returns the path."
-        self._check_fitted()
-        path = Path(path)
-        if not _is_main_process(): return path
-        with atomic_dir(path) as tmp:
-            tensors, extra = self._state()
-            seen = self.seen_.tocsr()
-            tensors = {"seen_indptr": torch.as_tensor(seen.indptr.astype(np.int64)), "seen_indices": torch.as_tensor(seen.indices.astype(np.int64)),
-                       "item_counts": torch.as_tensor(self.item_counts_), **tensors}
-            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp / "state.safetensors"))
-            params = {k: _jsonable(getattr(self, k)) for k in self._params()}
-            meta = {"class": type(self).__name__, "format": 1, "params": params, "users": _ids_json(self.users_),
-                    "items": _ids_json(self.items_), "extra": extra, "history": json.loads(self.history_.to_json(orient="records"))}
-            (tmp / "config.json").write_text(json.dumps(meta))
-            self._save_models(tmp)
-        return path
-
-    @classmethod
-    def load(cls, path, # a folder written by `save`
-             **params, # hyper-parameters to set on the loaded model (e.g. a fitted `retriever`)
-            )->"FineTuned":
-        "A fitted model read from `path`, predicting exactly as the saved one did."
-        path = Path(path)
-        if not (path / "config.json").exists():
-            raise FileNotFoundError(f"{path} holds no saved llmrec model (no config.json): pass a folder written by .save().")
-        meta = json.loads((path / "config.json").read_text())
-        if meta.get("class") != cls.__name__:
-            raise ValueError(f"{path} holds a {meta.get('class')}, not a {cls.__name__}: load it with {meta.get('class')}.load.")
-        obj = cls.__new__(cls)
-        for k, v in meta["params"].items(): setattr(obj, k, _unjson(v))
-        if isinstance(obj.__dict__.get("training"), dict): obj.training = TrainConfig(**obj.training)
-        for k, v in params.items(): setattr(obj, k, v)
-        obj.users_, obj.items_ = _ids_load(meta["users"], "user"), _ids_load(meta["items"], "item")
-        t = load_file(str(path / "state.safetensors"))
-        n = len(t["seen_indptr"]) - 1
-        obj.seen_ = sp.csr_matrix((np.ones(len(t["seen_indices"]), np.float32), t["seen_indices"].numpy(), t["seen_indptr"].numpy()),
-                                  shape=(n, len(obj.items_)))
-        obj.item_counts_ = t["item_counts"].numpy()
-        obj._restore(t, meta["extra"], path)
-        obj.history_ = pd.DataFrame(meta.get("history", []), columns=history_table([], cls._metric).columns)
-        return obj
-
     def _params(self)->list[str]:
         return [p for p in inspect.signature(type(self).__init__).parameters if p not in ("self", "args", "kwargs")]
 
-    def plot_history(self, ax=None, # a matplotlib Axes; None: a new figure
-                     title:str|None=None):
-        "Training loss (left axis) and the validation metric (right axis) against optimiser steps."
-        import matplotlib.pyplot as plt
-        self._check_fitted()
-        h = self.history_
-        if ax is None: _, ax = plt.subplots(figsize=(6, 3.2))
-        tr = h.dropna(subset=["loss"])
-        ax.plot(tr.step, tr.loss, color="C0", label="training loss")
-        ax.set(xlabel="optimiser step", ylabel="training loss", title=title or type(self).__name__)
-        col = f"valid_{self._metric}"
-        va = h.dropna(subset=[col])
-        ax2 = ax.twinx()
-        ax2.plot(va.step, va[col], "o-", color="C3", label=f"validation {self._metric}")
-        ax2.set_ylabel(f"validation {self._metric}", color="C3")
-        ax.legend(handles=ax.get_lines() + ax2.get_lines(), fontsize=8, loc="upper right")
-        return ax
+# %% ../nbs/07a_training.ipynb #trn0ph01
+@patch
+def plot_history(self:FineTuned, ax=None, # a matplotlib Axes; None: a new figure
+                 title:str|None=None, # the plot title; None: the class name
+                ):
+    "Training loss (left axis) and the validation metric (right axis) against optimiser steps."
+    import matplotlib.pyplot as plt
+    self._check_fitted()
+    h = self.history_
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.2))
+    tr = h.dropna(subset=["loss"])
+    ax.plot(tr.step, tr.loss, color="C0", label="training loss")
+    ax.set(xlabel="optimiser step", ylabel="training loss", title=title or type(self).__name__)
+    col = f"valid_{self._metric}"
+    va = h.dropna(subset=[col])
+    ax2 = ax.twinx()
+    ax2.plot(va.step, va[col], "o-", color="C3", label=f"validation {self._metric}")
+    ax2.set_ylabel(f"validation {self._metric}", color="C3")
+    ax.legend(handles=ax.get_lines() + ax2.get_lines(), fontsize=8, loc="upper right")
+    return ax
+
+# %% ../nbs/07a_training.ipynb #trn0sv01
+@patch
+def save(self:FineTuned, path # folder to write (replaced if it exists)
+        )->Path:
+    "Write the fitted model into folder `path` (safetensors and JSON, replaced atomically); returns the path."
+    self._check_fitted()
+    path = Path(path)
+    if not _is_main_process(): return path
+    with atomic_dir(path) as tmp:
+        tensors, extra = self._state()
+        seen = self.seen_.tocsr()
+        tensors = {"seen_indptr": torch.as_tensor(seen.indptr.astype(np.int64)), "seen_indices": torch.as_tensor(seen.indices.astype(np.int64)),
+                   "item_counts": torch.as_tensor(self.item_counts_), **tensors}
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp / "state.safetensors"))
+        params = {k: _jsonable(getattr(self, k)) for k in self._params()}
+        meta = {"class": type(self).__name__, "format": 1, "params": params, "users": _ids_json(self.users_),
+                "items": _ids_json(self.items_), "extra": extra, "history": json.loads(self.history_.to_json(orient="records"))}
+        (tmp / "config.json").write_text(json.dumps(meta))
+        self._save_models(tmp)
+    return path
+
+# %% ../nbs/07a_training.ipynb #trn0ld01
+def _damaged(f:Path, path:Path, e:Exception)->ValueError:
+    return ValueError(f"{f} cannot be read ({type(e).__name__}: {e}): the file is truncated or damaged, e.g. by an interrupted copy. "
+                      f"Save the model again (model.save('{path}')) or restore the folder from a copy.")
+
+@patch(cls_method=True)
+def load(cls:FineTuned, path, # a folder written by `save`
+         **params, # hyper-parameters to set on the loaded model (e.g. a fitted `retriever`)
+        )->FineTuned:
+    "A fitted model read from `path`, predicting exactly as the saved one did."
+    path = Path(path)
+    cfg, st = path / "config.json", path / "state.safetensors"
+    if not cfg.exists():
+        raise FileNotFoundError(f"{path} holds no saved llmrec model (no config.json): pass a folder written by .save().")
+    try: meta = json.loads(cfg.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise _damaged(cfg, path, e) from None
+    need = ("class", "params", "users", "items", "extra")
+    if not isinstance(meta, dict) or any(k not in meta for k in need):
+        raise _damaged(cfg, path, KeyError(f"it lacks {[k for k in need if not isinstance(meta, dict) or k not in meta]}"))
+    if meta.get("class") != cls.__name__:
+        raise ValueError(f"{path} holds a {meta.get('class')}, not a {cls.__name__}: load it with {meta.get('class')}.load.")
+    if not st.exists(): raise FileNotFoundError(f"{st} is missing: the folder is incomplete. Save the model again (model.save('{path}')).")
+    try: t = load_file(str(st))
+    except (SafetensorError, OSError) as e: raise _damaged(st, path, e) from None
+    obj = cls.__new__(cls)
+    for k, v in meta["params"].items(): setattr(obj, k, _unjson(v))
+    if isinstance(obj.__dict__.get("training"), dict): obj.training = TrainConfig(**obj.training)
+    for k, v in params.items(): setattr(obj, k, v)
+    obj.users_, obj.items_ = _ids_load(meta["users"], "user"), _ids_load(meta["items"], "item")
+    n = len(t["seen_indptr"]) - 1
+    obj.seen_ = sp.csr_matrix((np.ones(len(t["seen_indices"]), np.float32), t["seen_indices"].numpy(), t["seen_indptr"].numpy()),
+                              shape=(n, len(obj.items_)))
+    obj.item_counts_ = t["item_counts"].numpy()
+    try: obj._restore(t, meta["extra"], path)
+    except (SafetensorError, OSError, json.JSONDecodeError) as e:                      # a damaged transformers folder inside
+        raise ValueError(f"{path} cannot be loaded ({type(e).__name__}: {e}): a file in it is truncated or damaged. "
+                         f"Save the model again (model.save('{path}')) or restore the folder from a copy.") from None
+    obj.history_ = pd.DataFrame(meta.get("history", []), columns=history_table([], cls._metric).columns)
+    return obj

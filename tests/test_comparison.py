@@ -3,7 +3,7 @@ import os
 import numpy as np, pandas as pd, pytest
 from llmrec.comparison import RESULT_COLS, run_compare
 
-FAST = ["popularity", "ease", "bpr", "mf"]
+FAST = ["popularity", "ease", "bpr", "mf-rating"]
 
 
 def test_same_seed_gives_the_identical_table():
@@ -15,14 +15,14 @@ def test_same_seed_gives_the_identical_table():
 
 
 def test_report_files(tmp_path):
-    res = run_compare("synthetic", models=["popularity", "ease", "mf"], out=tmp_path / "out", ks=(10,))
+    res = run_compare("synthetic", models=["popularity", "ease", "mf-rating"], out=tmp_path / "out", ks=(10,))
     out = tmp_path / "out"
     assert {"report.md", "results.csv", "significance.csv", "ndcg_by_slice.png", "recall_by_popularity.png"} <= {p.name for p in out.iterdir()}
     csv = pd.read_csv(out / "results.csv")
     assert csv.columns.tolist() == RESULT_COLS == ["model", "slice", "metric", "k", "value", "ci_low", "ci_high"]
-    assert set(csv.model) == {"popularity", "ease", "mf"} and {"all", "cold-item", "long-tail"} <= set(csv["slice"])
+    assert set(csv.model) == {"popularity", "ease", "mf-rating"} and {"all", "cold-item", "long-tail"} <= set(csv["slice"])
     np.testing.assert_allclose(csv.value.to_numpy(), res.value.to_numpy(dtype=float), rtol=1e-12)
-    assert {"mae", "rmse"} <= set(csv.query("model == 'mf'").metric) and csv.query("metric == 'rmse'").k.isna().all()
+    assert {"mae", "rmse"} <= set(csv.query("model == 'mf-rating'").metric) and csv.query("metric == 'rmse'").k.isna().all()
     md = (out / "report.md").read_text()
     assert md.startswith("# llmrec compare: synthetic") and "| ease |" in md and "wall time" in md
     assert (out / "ndcg_by_slice.png").read_bytes()[:4] == b"\x89PNG"

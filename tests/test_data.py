@@ -1,9 +1,11 @@
-"Loader error paths, the MovieLens formats, and split properties."
-import hashlib, io, time, zipfile
+"Loader error paths, the MovieLens formats, what readers and caches check, and split properties."
+import hashlib, io, json, os, subprocess, time, warnings, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from llmrec.data import (ML100K_GENRES, RecDataset, cold_item_split, fetch_movielens, k_core, leaked_pairs, leave_last_out,
                          load_movielens, random_split, synthetic_dataset, temporal_split, to_implicit)
+
+SHARED_ZIP = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-latest-small.zip"
 
 
 # ---------------------------------------------------------------- bad input
@@ -144,6 +146,222 @@ def test_leave_last_out_holds_out_the_latest(ml):
 
 def test_split_errors(ml):
     with pytest.raises(ValueError, match="test_frac"): random_split(ml, 0)
-    with pytest.raises(ValueError, match="n_test >= 1"): leave_last_out(ml, 0)
+    with pytest.raises(ValueError, match="n_test=0"): leave_last_out(ml, 0)
     tiny = RecDataset(_ratings())
-    with pytest.raises(ValueError, match="empty: hold out more"): leave_last_out(tiny, 5)
+    with pytest.raises(ValueError, match="empty: hold out more"): random_split(tiny, 0.01)
+
+
+# ---------------------------------------------------------------- issue 13: readers validate what they read (cases 3, 9)
+def _extracted(tmp_path) -> Path:
+    "ml-latest-small extracted from the zip the tests read (README included)."
+    zpath = SHARED_ZIP if SHARED_ZIP.exists() else fetch_movielens("ml-latest-small", tmp_path / "cache")
+    with zipfile.ZipFile(zpath) as z: z.extractall(tmp_path / "x")
+    return tmp_path / "x" / "ml-latest-small"
+
+def test_ratings_cut_inside_the_last_line_is_refused(tmp_path):
+    "Issue 13.3: a ratings.csv truncated inside a timestamp loaded as if whole (279 users, last timestamp 15063)."
+    d = _extracted(tmp_path); f = d / "ratings.csv"; good = f.read_bytes()
+    i = good.index(b"\n", len(good) // 2) + 1                            # a line in the middle
+    cut = good[:good.rindex(b",", i, good.index(b"\n", i)) + 6]           # cut after 5 digits of its timestamp
+    f.write_bytes(cut)
+    n = cut.count(b"\n") + 1
+    with pytest.raises(ValueError, match=rf"{f} ends inside line {n:,} \(no newline after it\), so the file is cut off: extract ml-latest-small again"):
+        load_movielens("ml-latest-small", data_dir=d)
+    f.write_bytes(cut + b"\n")                                           # the newline alone does not make it whole: the README's count
+    with pytest.raises(ValueError, match=r"has [\d,]+ ratings but the release's README.txt says 100,836"):
+        load_movielens("ml-latest-small", data_dir=d)
+    (d / "README.txt").unlink()                                          # no published count: the cut timestamp is implausible
+    with pytest.raises(ValueError, match=rf"{f}, line {n:,}: timestamp \d{{5}} \(1970-\d\d-\d\d\) is outside MovieLens's time span"):
+        load_movielens("ml-latest-small", data_dir=d)
+    f.write_bytes(good)
+    assert load_movielens("ml-latest-small", data_dir=d).n_ratings == 100_836
+
+HEAD = "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n"
+
+def _release(tmp_path, ratings: bytes, movies: bytes = b"movieId,title,genres\n1,Toy Story (1995),Comedy\n2,Heat (1995),Action\n"):
+    d = tmp_path / "ml-latest-small"; d.mkdir(exist_ok=True)
+    (d / "ratings.csv").write_bytes(ratings); (d / "movies.csv").write_bytes(movies)
+    return d
+
+@pytest.mark.parametrize("ratings, movies, message", [
+    (HEAD + "1,2,great,964982705\n", None, r"ratings.csv, line 3: rating 'great' is not a number. Correct or delete that line, or extract"),
+    (HEAD + "1,2,4.0,964982705.5\n", None, r"ratings.csv, line 3: timestamp '964982705.5' is not a whole number \(Unix seconds"),
+    ("", None, r"ratings.csv is empty: extract ml-latest-small again"),
+    (HEAD, "movieId,title,genres\n1,Amélie (2001),Comedy\n".encode("latin-1"), r"movies.csv, line 2: byte 0xe9 is not UTF-8 text.*iconv"),
+    (HEAD + "1,2,4.0\n", None, r"ratings.csv, line 3 has 3 field\(s\), expected 4 \(userId, movieId, rating, timestamp\), so the line is cut short"),
+    (HEAD + "1,2,4.0,964982705,9\n", None, r"ratings.csv, line 3 has 5 field\(s\), expected 4"),
+    ("userId,movieId,rating,timestamp\n1,2,4.0,964982705,9\n", None, r"ratings.csv, line 2 has 5 field\(s\)"),
+    (HEAD + "\n1,2,4.0,964982705\n", None, r"ratings.csv, line 3 is empty"),
+    (HEAD + "1,2,inf,964982705\n", None, r"ratings.csv, line 3: rating inf is outside MovieLens's scale \(0.5 to 5\)"),
+    (HEAD + "1,2,nan,964982705\n", None, r"ratings.csv, line 3: rating is missing \('nan'\)"),
+    (HEAD + "1,2,4.0,-964982705\n", None, r"ratings.csv, line 3: timestamp -964982705 .* is outside MovieLens's time span"),
+    (HEAD + "1,2,4.0,4102444800\n", None, r"line 3: timestamp 4102444800 \(2100-01-01\) is outside"),
+])
+def test_csv_problems_name_the_file_line_and_fix(tmp_path, ratings, movies, message):
+    "Issue 13.9 (and 13.3's inf/implausible values): one clear message per problem, not a pandas error."
+    d = _release(tmp_path, ratings.encode() if isinstance(ratings, str) else ratings, **({"movies": movies} if movies else {}))
+    with pytest.raises(ValueError, match=message): load_movielens("ml-latest-small", data_dir=d)
+
+def test_duplicate_pairs_are_refused_unless_asked_for(tmp_path):
+    d = _release(tmp_path, (HEAD + "1,2,4.0,964982705\n1,1,2.5,964982999\n").encode())
+    with pytest.raises(ValueError, match=r"ratings.csv, line 4: user 1 rates item 1 again \(first on line 2\); 1 repeated .*duplicates='last'"):
+        load_movielens("ml-latest-small", data_dir=d)
+    last = load_movielens("ml-latest-small", data_dir=d, duplicates="last").ratings
+    assert last[["item_id", "rating"]].values.tolist() == [[2, 4.0], [1, 2.5]]
+    assert load_movielens("ml-latest-small", data_dir=d, duplicates="keep").n_ratings == 3
+
+def test_other_formats_name_the_file_and_line(tmp_path):
+    d = tmp_path / "ml-1m"; d.mkdir()
+    (d / "movies.dat").write_bytes("10::Amélie (2001)::Comedy|Romance\n".encode("latin-1"))
+    (d / "ratings.dat").write_text("1::10::5::978300760\n1::10::x::978302109\n")
+    with pytest.raises(ValueError, match=r"ratings.dat, line 2: rating 'x' is not a number"): load_movielens("ml-1m", data_dir=tmp_path)
+    (d / "ratings.dat").write_text("1::10::5::978300760\n2::10::4")
+    with pytest.raises(ValueError, match=r"ratings.dat ends inside line 2"): load_movielens("ml-1m", data_dir=tmp_path)
+    folder = write_ml100k(tmp_path / "x" / "ml-100k", n_users=20, n_items=30, n_ratings=200)
+    n = len((folder / "u.data").read_text().splitlines())
+    (folder / "README").write_text("This data set consists of:\n\t* 100,000 ratings (1-5) from 943 users on 1682 movies.\n")
+    with pytest.raises(ValueError, match=rf"u.data has {n:,} ratings but the release's README says 100,000"):
+        load_movielens("ml-100k", data_dir=folder)
+    (folder / "README").unlink()
+    with (folder / "u.data").open("a") as f: f.write("3\t4\t5\n")
+    with pytest.raises(ValueError, match=rf"u.data, line {n + 1:,} has 3 field\(s\), expected 4"): load_movielens("ml-100k", data_dir=folder)
+
+
+# ---------------------------------------------------------------- issue 13.11: small ones on the data side
+def test_bad_values_in_a_dataframe_are_refused():
+    with pytest.raises(ValueError, match=r"must be finite: 1 value\(s\) are infinite, e.g. inf at row 1"): RecDataset(_ratings(rating=[4.0, np.inf, 5.0]))
+    with pytest.raises(ValueError, match=r"negative, e.g. -2 at row 1"): RecDataset(_ratings(timestamp=[1, -2, 3]))
+    with pytest.raises(ValueError, match="Unix seconds or datetimes"): RecDataset(_ratings(timestamp=[1, np.inf, 3]))
+
+def test_k_core_refuses_k_below_one():
+    ds = RecDataset(_ratings())
+    for kw, name in [({"k": 0}, "k=0"), ({"k": -3}, "k=-3"), ({"k": 2.7}, "k=2.7"), ({"k": 2, "user_k": 0}, "user_k=0"), ({"k": 2, "item_k": -1}, "item_k=-1")]:
+        with pytest.raises(ValueError, match=f"{name}: pass a positive integer"): k_core(ds, **kw)
+
+def test_leave_last_out_advises_holding_out_less(ml):
+    "Issue 13.11: n_test larger than any history said 'hold out more'."
+    with pytest.raises(ValueError, match=r"leave_last_out\(n_test=1000, n_valid=0\) would hold out nothing.*has 30\. Hold out less"):
+        leave_last_out(synthetic_dataset(n_users=10, n_items=100, events_per_user=30), n_test=1000)
+    most = int(ml.ratings.user_id.value_counts().max())
+    with pytest.raises(ValueError, match=f"Hold out less \\(n_test \\+ n_valid < {most}\\)"): leave_last_out(ml, n_test=most - 1, n_valid=1)
+    assert len(leave_last_out(ml, n_test=most - 1).test) > 0                 # one user has enough
+
+def test_mirror_may_be_a_plain_folder(tmp_path, monkeypatch):
+    "Issue 13.11: LLMREC_MIRROR=/some/folder (no file://) failed although the message said a folder works."
+    if not SHARED_ZIP.exists(): pytest.skip("needs ../shared/data")
+    monkeypatch.setenv("LLMREC_MIRROR", str(SHARED_ZIP.parent))
+    assert fetch_movielens("ml-latest-small", tmp_path / "c").stat().st_size == SHARED_ZIP.stat().st_size
+    monkeypatch.setenv("LLMREC_MIRROR", str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match=r"LLMREC_MIRROR=/path/to/data"): fetch_movielens("ml-latest-small", tmp_path / "d")
+
+def test_cache_files_follow_the_umask(tmp_path):
+    "Issue 13.11: the downloaded zip was 0600 (mkstemp) whatever the umask."
+    old = os.umask(0o022)
+    try:
+        cache = tmp_path / "cache"
+        load_movielens("ml-latest-small", cache_dir=cache)
+        assert (cache / "ml-latest-small.zip").stat().st_mode & 0o777 == 0o644
+        assert (cache / "ml-latest-small").stat().st_mode & 0o777 == 0o755
+        assert (cache / "ml-latest-small" / "ratings.parquet").stat().st_mode & 0o777 == 0o644
+    finally: os.umask(old)
+
+
+# ---------------------------------------------------------------- issue 13.7: broken caches mend themselves, with one warning
+def _load_warns(**kw):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ds = load_movielens("ml-latest-small", **kw)
+    return ds, [str(x.message) for x in w]
+
+@pytest.fixture
+def cache(tmp_path):
+    c = tmp_path / "cache"
+    load_movielens("ml-latest-small", cache_dir=c)
+    return c
+
+def test_deleted_parquet_is_rebuilt(cache):
+    (cache / "ml-latest-small" / "ratings.parquet").unlink()
+    ds, w = _load_warns(cache_dir=cache)
+    assert ds.n_ratings == 100_836 and len(w) == 1 and "ratings.parquet missing" in w[0] and "rebuilt from ml-latest-small.zip" in w[0]
+    assert _load_warns(cache_dir=cache)[1] == []                          # mended
+
+def test_another_valid_zip_in_place_is_fetched_again(cache):
+    z = cache / "ml-latest-small.zip"
+    with zipfile.ZipFile(z, "w") as other: other.writestr("ml-latest-small/README.txt", "not the release\n")
+    ds, w = _load_warns(cache_dir=cache)
+    assert ds.n_ratings == 100_836 and len(w) == 1 and "fails its md5 check" in w[0]
+    assert hashlib.md5(z.read_bytes()).hexdigest() == "31a303aabbc519bd33d025e44d6c2570"
+
+def test_cached_zip_that_fails_its_md5_is_fetched_again(cache):
+    z = cache / "ml-latest-small.zip"
+    data = bytearray(z.read_bytes()); data[1000] ^= 0xFF; z.write_bytes(bytes(data))
+    ds, w = _load_warns(cache_dir=cache)
+    assert ds.n_ratings == 100_836 and len(w) == 1 and "fails its md5 check" in w[0]
+
+def _ml100k_mirror(tmp_path, monkeypatch):
+    "A mirror holding a small ml-100k.zip and its published .md5."
+    folder = write_ml100k(tmp_path / "src" / "ml-100k", n_users=30, n_items=40, n_ratings=300)
+    m = tmp_path / "mirror"; m.mkdir()
+    with zipfile.ZipFile(m / "ml-100k.zip", "w") as z:
+        for p in folder.iterdir(): z.write(p, f"ml-100k/{p.name}")
+    (m / "ml-100k.zip.md5").write_text(hashlib.md5((m / "ml-100k.zip").read_bytes()).hexdigest() + "  ml-100k.zip\n")
+    monkeypatch.setenv("LLMREC_MIRROR", m.as_uri())
+    return m
+
+def test_unpinned_release_keeps_its_md5_and_is_rechecked(tmp_path, monkeypatch):
+    m = _ml100k_mirror(tmp_path, monkeypatch)
+    c = tmp_path / "cache"
+    ds = load_movielens("ml-100k", cache_dir=c)
+    assert (c / "ml-100k.zip.md5").read_text().split()[0] == (m / "ml-100k.zip.md5").read_text().split()[0]
+    with zipfile.ZipFile(c / "ml-100k.zip", "w") as other: other.writestr("x.txt", "another zip")
+    again, w = (lambda: None, None)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always"); again = load_movielens("ml-100k", cache_dir=c)
+    assert len(w) == 1 and "fails its md5 check" in str(w[0].message)
+    pd.testing.assert_frame_equal(again.ratings, ds.ratings)
+    # offline, without the md5 beside it: nothing to check against, and the wrong zip is named as such
+    with zipfile.ZipFile(c / "ml-100k.zip", "w") as other: other.writestr("x.txt", "another zip")
+    (c / "ml-100k.zip.md5").unlink()
+    monkeypatch.setenv("LLMREC_MIRROR", (tmp_path / "nowhere").as_uri())
+    with pytest.raises(FileNotFoundError, match=r"ml-100k.zip:u.data is missing, so this is not a complete ml-100k: delete .* to download a fresh copy"):
+        load_movielens("ml-100k", cache_dir=c)
+
+
+# ---------------------------------------------------------------- issue 13.8: a read-only cache
+@pytest.fixture
+def read_only():
+    "Make a folder unwritable: chmod for a normal user; a read-only bind mount for root (who ignores modes), else skip."
+    undo = []
+    def make(path: Path) -> Path:
+        if os.geteuid() != 0:
+            mode = path.stat().st_mode; path.chmod(0o555); undo.append(lambda: path.chmod(mode))
+        else:
+            r = subprocess.run(["mount", "--bind", "-o", "ro", str(path), str(path)], capture_output=True, text=True)
+            if r.returncode: pytest.skip(f"root cannot make a read-only folder here: {r.stderr.strip()}")
+            undo.append(lambda: subprocess.run(["umount", str(path)], check=True))
+        try: (path / ".probe").touch()
+        except OSError: return path
+        (path / ".probe").unlink(); pytest.skip("the folder stayed writable")
+    yield make
+    for u in reversed(undo): u()
+
+def test_read_only_filled_cache_is_read(cache, read_only):
+    read_only(cache)
+    ds, w = _load_warns(cache_dir=cache)
+    assert ds.n_ratings == 100_836 and w == []
+
+def test_read_only_cache_skips_writes_with_one_warning(cache, read_only):
+    meta = cache / "ml-latest-small" / "meta.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "parser": -1}))      # written by another llmrec: to be re-parsed
+    read_only(cache); read_only(cache / "ml-latest-small")
+    ds, w = _load_warns(cache_dir=cache)
+    assert ds.n_ratings == 100_836 and len(w) == 1 and "not cached" in w[0] and "is not writable" in w[0], w
+
+def test_read_only_empty_cache_is_an_error_naming_LLMREC_DATA_DIR(tmp_path, monkeypatch, read_only):
+    ro = tmp_path / "ro"; ro.mkdir(); read_only(ro)
+    monkeypatch.setenv("LLMREC_DATA_DIR", str(ro))
+    with pytest.raises(PermissionError, match=rf"Cannot download ml-latest-small.zip: LLMREC_DATA_DIR={ro} is not writable"):
+        load_movielens("ml-latest-small")
+    monkeypatch.setenv("LLMREC_DATA_DIR", str(ro / "sub"))
+    with pytest.raises(PermissionError, match=rf"LLMREC_DATA_DIR={ro / 'sub'} is not writable"): load_movielens("ml-latest-small")
+    assert list(ro.iterdir()) == []

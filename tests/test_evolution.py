@@ -1,19 +1,19 @@
-"Interest series, forecasters, the time-aware recommender and the `forecast` command (llmrec.evolution)."
+"Interest and rating series, forecasters (ARIMA, LSTM, GRU), hold-out errors, the time-aware recommender and `forecast_user` (llmrec.evolution)."
 import warnings
 import numpy as np, pandas as pd
 import pytest
 from statsmodels.tsa.arima.model import ARIMA
 from llmrec.core import USER, ITEM, RATING, TIMESTAMP, Popularity
 from llmrec.data import RecDataset, synthetic_dataset, temporal_split
-from llmrec.evolution import (ARIMAForecaster, LSTMForecaster, LastValue, MovingAverage, EvolvingInterestRecommender,
-                              interest_series, item_labels, holdout, holdout_forecasts, forecast_errors, error_table,
-                              to_shares, forecast_user, label_columns, series_arrays)
+from llmrec.evolution import (ARIMAForecaster, LSTMForecaster, LastValue, MovingAverage, EvolvingInterestRecommender, MAX_HORIZON,
+                              interest_series, item_labels, holdout, holdout_forecasts, forecast_errors, error_table, make_forecaster,
+                              rating_series, to_shares, forecast_user, label_columns, series_arrays)
 
 DAY = 86400
 
 @pytest.fixture(autouse=True)
 def _one_blas_thread():
-    "Statsmodels' reference fits too: on tiny matrices, BLAS threads only cost time (several seconds per fit on 2 busy cores)."
+    "Statsmodels' reference fits run with one BLAS thread too, as ARIMAForecaster's fits do."
     try: from threadpoolctl import threadpool_limits
     except ImportError: yield; return
     with threadpool_limits(1): yield
@@ -74,18 +74,41 @@ def test_arima_short_and_constant_series_repeat_last_value():
     f = fc.forecast(2)
     np.testing.assert_array_equal(f[0][:, 0], [0.2, 0.2]); np.testing.assert_array_equal(f[1][:, 0], [0, 0])
 
-# ---------------------------------------------------------------- the LSTM on known drift
-def test_lstm_beats_last_value_on_synthetic_drift(drift):
+# ---------------------------------------------------------------- the LSTM and the GRU on known drift
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_recurrent_beats_last_value_on_synthetic_drift(drift, cell):
     ds, s = drift
-    f = holdout_forecasts(s, {"last value": LastValue(), "LSTM": LSTMForecaster()})
+    f = holdout_forecasts(s, {"last value": LastValue(), "RNN": LSTMForecaster(cell=cell)})
     tab = error_table(forecast_errors(s, f))
-    assert tab.loc["LSTM", "RMSE"] < 0.9 * tab.loc["last value", "RMSE"]
+    assert tab.loc["RNN", "RMSE"] < 0.9 * tab.loc["last value", "RMSE"]
+    assert tab.loc["RNN", "RMSE / naive"] < 0.9
     # the forecast recovers the drift: more interest in the genre users move to than in the one they leave
     users = ds.users.set_index(USER)
     labs = label_columns(s)
-    toward = np.mean([f["LSTM"][u][0, labs.index(users.loc[u, "genre_end"])] > f["LSTM"][u][0, labs.index(users.loc[u, "genre_start"])]
-                      for u in f["LSTM"]])
+    toward = np.mean([f["RNN"][u][0, labs.index(users.loc[u, "genre_end"])] > f["RNN"][u][0, labs.index(users.loc[u, "genre_start"])]
+                      for u in f["RNN"]])
     assert toward > 0.9
+
+def test_gru_is_a_gru():
+    rng = np.random.default_rng(0)
+    series = [rng.random((6, 2)) for _ in range(20)]
+    g, l = LSTMForecaster(epochs=1, cell="gru").fit(series), LSTMForecaster(epochs=1).fit(series)
+    assert type(g.net_.rnn).__name__ == "GRU" and type(l.net_.rnn).__name__ == "LSTM"
+    assert g.forecast(3)[0].shape == (3, 2) and g.forecast_from(series[0][:1], 2).shape == (2, 2)
+    assert make_forecaster("gru").cell == "gru"
+    with pytest.raises(ValueError, match="'lstm' or 'gru'"): LSTMForecaster(cell="rnn").fit(series)
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_standardize_makes_the_network_scale_free(cell):
+    "The same series on another scale give the same network, so the forecasts follow the scale exactly."
+    rng = np.random.default_rng(2)
+    series = [rng.random((8, 2)) for _ in range(30)]
+    a = LSTMForecaster(epochs=3, cell=cell, standardize=True).fit(series)
+    b = LSTMForecaster(epochs=3, cell=cell, standardize=True).fit([3 + 4 * x for x in series])
+    np.testing.assert_allclose(b.forecast(2)[4], 3 + 4 * a.forecast(2)[4], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(b.forecast_from(3 + 4 * series[1], 1), 3 + 4 * a.forecast_from(series[1], 1), rtol=1e-4, atol=1e-4)
+    raw = LSTMForecaster(epochs=3, cell=cell).fit(series)
+    assert raw.loc_.tolist() == [0, 0] and raw.scale_.tolist() == [1, 1]
 
 def test_lstm_seeded_and_forecast_from():
     rng = np.random.default_rng(0)
@@ -159,3 +182,70 @@ def test_evolving_recommender(drift):
     share = lambda r: (r[ITEM].map(genre).to_numpy() == r[USER].map(end).to_numpy()).mean()
     assert share(recs[recs[USER] != 10_000]) > share(base)
     with pytest.raises(ValueError, match="between 0"): EvolvingInterestRecommender(Popularity(), alpha=-1).fit(split.train)
+
+# ---------------------------------------------------------------- rating series
+def _ar_ratings(n_users=300, T=40, phi=0.5, seed=0):
+    "Ratings that follow an AR(1) around 3.5 per user: ARIMA(1,0,0) is the right model, so it must beat the naive forecast."
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u in range(1, n_users + 1):
+        y = 3.5 + rng.normal(0, 0.4 / np.sqrt(1 - phi ** 2))
+        for t in range(T):
+            rows.append((u, t + 1, y, t * DAY)); y = 3.5 + phi * (y - 3.5) + rng.normal(0, 0.4)
+    r = pd.DataFrame(rows, columns=[USER, ITEM, RATING, TIMESTAMP])
+    return RecDataset(r, pd.DataFrame({ITEM: np.arange(1, T + 1), "genres": "a"}), name="ar1")
+
+def test_rating_series_windows():
+    r = pd.DataFrame({USER: [1, 1, 1, 1, 1, 2, 2], ITEM: [1, 2, 3, 4, 5, 1, 2], RATING: [4.0, 5, 3, 2, 5, 1, 2],
+                      TIMESTAMP: [40, 10, 20, 30, 0, 5, 15]})
+    s = rating_series(r)
+    assert s[RATING].tolist() == [5, 5, 3, 2, 4, 1, 2]                     # in time order
+    assert label_columns(s) == [RATING] and s.loc[1, "n"].tolist() == [1] * 5
+    assert rating_series(r, window=2)[RATING].tolist() == [5, 3, 1.5]        # a short last block joins the one before
+    cal = rating_series(r.assign(timestamp=[0, 10 * DAY, 70 * DAY, 71 * DAY, 72 * DAY, 0, 1]), window="30D")
+    assert cal.loc[1, "n"].tolist() == [2, 0, 3] and cal.loc[(1, 1), RATING] == cal.loc[(1, 0), RATING]   # the empty month carries
+    assert np.isnan(rating_series(r.assign(timestamp=[0, 10 * DAY, 70 * DAY, 71 * DAY, 72 * DAY, 0, 1]), window="30D", empty="nan").loc[(1, 1), RATING])
+
+def test_rating_series_errors():
+    r = pd.DataFrame({USER: [1, 1], ITEM: [1, 2], RATING: [4.0, 3.0], TIMESTAMP: [0, 1]})
+    with pytest.raises(ValueError, match="no column"): rating_series(r.drop(columns=TIMESTAMP))
+    with pytest.raises(ValueError, match="no ratings"): rating_series(r.iloc[:0])
+    with pytest.raises(ValueError, match="NaN or infinite"): rating_series(r.assign(rating=[4.0, np.nan]))
+    with pytest.raises(ValueError, match="at least 1"): rating_series(r, window=0)
+
+def test_rating_forecasts_beat_naive_where_there_is_structure():
+    ds = _ar_ratings()
+    s = rating_series(ds)
+    clip = lambda f: np.clip(f, 0.5, 5)
+    fc = {"last value": LastValue(), "mean of history": MovingAverage(None), "ARIMA(1,0,0)": ARIMAForecaster(order=(1, 0, 0)),
+          "GRU": LSTMForecaster(cell="gru", epochs=20, standardize=True)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = holdout_forecasts(s, fc, h=1, project=clip)
+    tab = error_table(forecast_errors(s, f, h=1))
+    assert tab.index[0] == "last value" and (tab["users"] == 300).all()
+    for name in ("ARIMA(1,0,0)", "GRU"):
+        assert tab.loc[name, "ΔMAE high"] < 0 and tab.loc[name, "RMSE / naive"] < 0.95      # significantly better than naive
+    assert tab.loc["ARIMA(1,0,0)", "MAE"] < tab.loc["mean of history", "MAE"]
+    assert all(((p >= 0.5) & (p <= 5)).all() for p in f["GRU"].values())                   # projected onto the scale
+
+def test_holdout_forecasts_project_and_error_table_ratios(drift):
+    _, s = drift
+    ids, train, _ = holdout(s)
+    raw = holdout_forecasts(s, {"lv": LastValue()}, users=ids[:3], project=None)
+    np.testing.assert_array_equal(raw["lv"][ids[0]], train[0][-1:])
+    e = forecast_errors(s, holdout_forecasts(s, {"last value": LastValue(), "mean": MovingAverage(None)}, users=ids[:50]))
+    t = error_table(e)
+    assert t.loc["mean", "MAE / naive"] == pytest.approx(t.loc["mean", "MAE"] / t.loc["last value", "MAE"])
+    assert t.loc["mean", "RMSE / naive"] == pytest.approx(t.loc["mean", "RMSE"] / t.loc["last value", "RMSE"])
+    assert t.loc["last value", "MAE low"] <= t.loc["last value", "MAE"] <= t.loc["last value", "MAE high"]
+    with pytest.raises(ValueError, match="not among the forecasters"): error_table(e, baseline="naive")
+
+# ---------------------------------------------------------------- forecast_user refuses bad horizons
+@pytest.mark.parametrize("h", [100_000, MAX_HORIZON + 1, 0, -1, 2.5, True])
+def test_forecast_user_refuses_bad_horizon(toy, h):
+    with pytest.raises(ValueError, match=f"between 1 and {MAX_HORIZON}"): forecast_user(toy, 1, "last", window=1, h=h)
+
+def test_forecast_user_longest_horizon(toy):
+    t = forecast_user(toy, 1, "last", window=1, h=MAX_HORIZON)
+    assert (t["kind"] == "forecast").sum() == MAX_HORIZON

@@ -1,5 +1,7 @@
-"Tests of llmrec.gan: valid tokens, adversarial updates, save/load, seeded generation, metrics and errors."
+"Tests of llmrec.gan: valid tokens, adversarial updates, save/load (damaged and interrupted saves too), seeded generation, metrics and errors."
+import subprocess, sys
 import numpy as np, pandas as pd, pytest, torch
+import llmrec.gan as gan_module
 from llmrec.core import ITEM
 from llmrec.data import synthetic_dataset
 from llmrec.encode import TextEncoder, tiny_bert
@@ -120,3 +122,35 @@ def test_metrics():
     assert frechet_distance(X, X + 2) == pytest.approx(12, rel=1e-3)
     m = description_metrics(pd.Series(refs, index=[1, 2]), pd.Series(refs, index=[1, 2]))
     assert m["BLEU-4"] == pytest.approx(1.0) and m["ROUGE-L"] == pytest.approx(1.0)
+
+# ---------------------------------------------------------------- damaged and interrupted saves
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors"])
+@pytest.mark.parametrize("keep", [0.5, 0.0])
+def test_damaged_save_names_the_file_and_the_fix(gan, tmp_path, name, keep):
+    path = gan.save(tmp_path / "gan")
+    f = path / name
+    f.write_bytes(f.read_bytes()[:int(f.stat().st_size * keep)])                 # truncated, or emptied
+    with pytest.raises(ValueError) as e: DescriptionGAN.load(path)
+    assert str(f) in str(e.value) and "truncated or damaged" in str(e.value) and "save the model again" in str(e.value)
+
+def test_interrupted_save_keeps_the_old_model_and_the_next_save_cleans_up(gan, items, tmp_path, monkeypatch):
+    path = gan.save(tmp_path / "gan")
+    old = gan.generate(items, seed=0)
+    new = DescriptionGAN(**{**KW, "seed": 1}).fit(items)
+    assert not new.generate(items, seed=0).equals(old)
+    real = gan_module.save_file
+    def half(tensors, p): real(tensors, p); raise KeyboardInterrupt            # stops after the weights, before config.json
+    monkeypatch.setattr(gan_module, "save_file", half)
+    with pytest.raises(KeyboardInterrupt): new.save(path)
+    monkeypatch.setattr(gan_module, "save_file", real)
+    pd.testing.assert_frame_equal(DescriptionGAN.load(path).generate(items, seed=0), old)       # the old model is intact
+    # a hard kill runs no clean-up at all: the half-written folder stays beside the save
+    code = (f"import os, llmrec.gan as G; g = G.DescriptionGAN.load({str(path)!r}); real = G.save_file\n"
+            f"G.save_file = lambda t, p: (real(t, p), os._exit(9))\ng.save({str(path)!r})")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 9
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "the killed save left nothing behind: the test did not interrupt it"
+    pd.testing.assert_frame_equal(DescriptionGAN.load(path).generate(items, seed=0), old)
+    new.save(path)                                                               # the next save replaces the model and clears the leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gan"]
+    assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.safetensors"]
+    pd.testing.assert_frame_equal(DescriptionGAN.load(path).generate(items, seed=0), new.generate(items, seed=0))
