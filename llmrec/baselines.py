@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools, warnings
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
-from .core import USER, ITEM, RATING, Recommender, Popularity, get_device, progress, topk, torch_threads
+from .core import USER, ITEM, RATING, TIMESTAMP, Recommender, Popularity, get_device, progress, require_memory, topk, torch_threads
 from .evaluate import validation_score
 
 # %% auto #0
-__all__ = ['GRIDS', 'N_ITER', 'DEFAULTS', 'TorchRecommender', 'UserKNN', 'ItemKNN', 'EASE', 'ALS', 'BPR', 'BiasedMF', 'Hybrid']
+__all__ = ['GRIDS', 'N_ITER', 'DEFAULTS', 'TorchRecommender', 'UserKNN', 'ItemKNN', 'EASE', 'ALS', 'BPR', 'Item2Vec', 'BiasedMF',
+           'Hybrid']
 
 # %% ../nbs/04_baselines.ipynb #04277d24
 def _sparse(m:sp.spmatrix, device)->torch.Tensor:
@@ -28,8 +29,14 @@ class TorchRecommender(Recommender):
     "A `Recommender` whose learned state lives in torch tensors on `device_`; subclasses implement `_fit_torch`."
     def _fit(self, train):
         self.device_ = get_device(getattr(self, "device", None))
+        U, I = self.seen_.shape                                               # refused up front when the fit would not fit in memory
+        require_memory(self._memory(U, I), f"{type(self).__name__} on {U:,} users × {I:,} items", "use a model that keeps the data sparse "
+                       "(e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)", self.device_)
         self._fit_torch(train)
     def _fit_torch(self, train): raise NotImplementedError
+    def _memory(self, U:int, I:int)->float:
+        "Estimated peak bytes of the fit on `U` users × `I` items; models that hold the dense matrix (`_X`) or more override it."
+        return 0.0
     def _X(self)->torch.Tensor:
         "The binary user × item interaction matrix, dense, on `device_`."
         return torch.as_tensor(self.seen_.toarray(), device=self.device_)
@@ -43,6 +50,7 @@ class UserKNN(TorchRecommender):
                  shrink:float=0.0, # added to the cosine's denominator; damps similarities built on few interactions
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.device = k, shrink, device
+    def _memory(self, U, I): return 4 * U * I                                 # the dense interaction matrix
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: use at least one neighbour.")
         self.X_ = self._X()
@@ -67,6 +75,7 @@ class ItemKNN(TorchRecommender):
                  block:int=1024, # items whose similarities are computed at once (memory: block × n_items floats)
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.block, self.device = k, shrink, block, device
+    def _memory(self, U, I): return 4 * U * I + 8 * min(self.block, I) * I     # + a block of similarities and its quotient
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: keep at least one neighbour per item.")
         X = self._X(); n = X.shape[1]
@@ -93,6 +102,9 @@ class EASE(TorchRecommender):
                  dual:bool|None=None, # solve the users × users system (Woodbury); None: when there are fewer users than items
                  device=None): # torch device; None picks CUDA when present
         self.lam, self.dual, self.device = lam, dual, device
+    def _memory(self, U, I):                                              # float64 Gram, inverse and weights (or the dual's)
+        dual = U < I if self.dual is None else bool(self.dual)
+        return 24 * U * I + 16 * U * U if dual else 12 * U * I + 28 * I * I
     def _fit_torch(self, train):
         if self.lam <= 0: raise ValueError(f"lam={self.lam}: the penalty must be positive (try 100-1000).")
         X = self._X().double(); U, I = X.shape
@@ -133,6 +145,7 @@ class ALS(TorchRecommender):
             A = base + self.alpha * (Rc @ YY).view(-1, f, f)
             out[s:s + chunk] = torch.linalg.solve(A, (1 + self.alpha) * (Rc @ Y))
         return out
+    def _memory(self, U, I): return 4 * (max(U, I) + 1024) * self.factors ** 2   # the f² outer products of one side (the data stays sparse)
     def loss(self)->float:
         "The weighted squared error plus penalty that ALS minimises (for checking convergence)."
         S = self.user_f_ @ self.item_f_.T
@@ -200,6 +213,38 @@ class BPR(TorchRecommender):
     def _score(self, uidx, iidx):
         V, bi = (self.item_f_, self.item_b_) if iidx is None else (self.item_f_[iidx.to(self.device_)], self.item_b_[iidx.to(self.device_)])
         return self.user_f_[uidx.to(self.device_)] @ V.T + bi
+
+# %% ../nbs/04_baselines.ipynb #i2v00002
+class Item2Vec(Recommender):
+    "Item2vec: skip-gram Word2Vec (gensim) over users' time-ordered item sequences; scores are mean history input vector · item output vector."
+    def __init__(self, dim:int=64, # vector size
+                 window:int=10, # items on each side of an item that count as its context
+                 epochs:int=40, # passes over the sequences
+                 negative:int=5, # negative samples per positive pair
+                 ns_exponent:float=0.0, # negatives are drawn ∝ count^ns_exponent: 0 uniformly over items (0.75 is the words' setting)
+                 sample:float=1e-4, # down-sampling threshold of frequent items (0: none)
+                 seed:int=0, # gensim's seed (one worker: reproducible)
+                 device=None): # torch device of the vectors; None picks CUDA when present
+        self.dim, self.window, self.epochs, self.negative = dim, window, epochs, negative
+        self.ns_exponent, self.sample, self.seed, self.device = ns_exponent, sample, seed, device
+    def _fit(self, train):
+        for p in ("dim", "window", "epochs", "negative"):
+            if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use at least 1.")
+        from gensim.models import Word2Vec                                    # imported here: gensim is slow to import
+        r = train.ratings
+        r = r.sort_values([USER, TIMESTAMP], kind="stable") if TIMESTAMP in r else r
+        seqs = [[str(i) for i in s] for s in pd.Series(self.items_.index(r[ITEM].to_numpy())).groupby(r[USER].to_numpy(), sort=False).agg(list)]
+        w2v = Word2Vec(seqs, vector_size=int(self.dim), window=int(self.window), sg=1, negative=int(self.negative), min_count=1,
+                       ns_exponent=float(self.ns_exponent), sample=float(self.sample), epochs=int(self.epochs), seed=int(self.seed), workers=1)
+        keys = np.array(w2v.wv.index_to_key, dtype=np.int64)
+        Vin, Vout = (np.zeros((len(self.items_), int(self.dim)), np.float32) for _ in range(2))
+        Vin[keys], Vout[keys] = w2v.wv.vectors, w2v.syn1neg                      # items never seen keep zero vectors
+        U = np.asarray(self.seen_ @ Vin) / np.maximum(self.seen_.sum(1).A, 1)
+        self.device_ = get_device(self.device)
+        self.item_vecs_, self.user_vecs_ = torch.as_tensor(Vout, device=self.device_), torch.as_tensor(U, dtype=torch.float32, device=self.device_)
+    def _score(self, uidx, iidx):
+        V = self.item_vecs_ if iidx is None else self.item_vecs_[iidx.to(self.device_)]
+        return self.user_vecs_[uidx.to(self.device_)] @ V.T
 
 # %% ../nbs/04_baselines.ipynb #542b5d6a
 class BiasedMF(TorchRecommender):
@@ -327,9 +372,11 @@ GRIDS = {
     "als": dict(factors=[32, 64, 128], reg=[1.0, 3.0, 10.0, 30.0], alpha=[0.25, 1.0, 4.0]),
     "bpr": dict(factors=[32, 64], reg=[1e-4, 1e-3, 1e-2], lr=[3e-3, 1e-2], epochs=[20, 40]),
     "ease": dict(lam=[50, 100, 200, 500, 1000, 2000]),
+    "item2vec": dict(window=[5, 10, 20], epochs=[20, 40], ns_exponent=[-0.5, 0.0]),
 }
-N_ITER = {"itemknn": 6, "mf-rating": 3, "als": 4, "bpr": 4}           # sampled points; the others run their whole grid
+N_ITER = {"itemknn": 6, "mf-rating": 3, "als": 4, "bpr": 4, "item2vec": 4}           # sampled points; the others run their whole grid
 DEFAULTS = {
     "userknn": dict(k=10, shrink=100), "itemknn": dict(k=10, shrink=10), "mf-rating": dict(factors=16, reg=0.1),
     "als": dict(factors=64, reg=10.0, alpha=0.25), "bpr": dict(factors=64, reg=1e-3, lr=1e-2, epochs=40), "ease": dict(lam=100),
+    "item2vec": dict(window=10, epochs=40, ns_exponent=0.0),
 }

@@ -13,7 +13,7 @@ from . import __version__
 from .core import ITEM, USER, atomic_write, check_k, machine_info
 from .data import DATASETS, RecDataset, load_dataset
 from .evaluate import SLICES, SPLITS, headline_table, slice_table
-from .comparison import MODEL_NAMES, default_models, run_compare
+from .comparison import MODEL_NAMES, TUNE_BUDGET, default_models, run_compare
 from .evolution import FORECASTERS, MAX_HORIZON, ARIMAForecaster, forecast_user, label_columns, make_forecaster
 from .benchmark import peer_ratios, run_bench
 
@@ -31,6 +31,13 @@ def _user_id(s:str):
     "A user id typed on the command line: an int when it looks like one."
     try: return int(s)
     except ValueError: return s
+
+def _seconds(s:str)->float:
+    "A time budget typed on the command line: seconds ≥ 0, or inf."
+    try: v = float(s)
+    except ValueError: v = -1.0
+    if not v >= 0: raise argparse.ArgumentTypeError(f"{s!r}: give seconds (0 or more), or inf for no limit")
+    return v
 
 def _check_out(path:Path, # where results will go
                flag:str="--out", # the option, named in the message
@@ -80,7 +87,7 @@ def cmd_compare(args):
     out = _check_out(args.out)
     ds = load_dataset(args.dataset, args.data_dir)
     print(_summary(ds), flush=True)
-    res = run_compare(ds, split=args.split, models=args.models, out=out, seed=args.seed, tune=not args.no_tune)
+    res = run_compare(ds, split=args.split, models=args.models, out=out, seed=args.seed, tune=not args.no_tune, budget=args.budget)
     acc = headline_table(res, metrics=("ndcg", "recall", "hit_rate"))
     print(f"\n{args.split} split, all test users, k=10: mean (95% CI); {acc.columns[-1]}: paired Wilcoxon test per user, Holm-corrected\n")
     print(acc.to_string())
@@ -97,6 +104,8 @@ def _add_compare_parser(sub):
     c.add_argument("--out", type=Path, default=Path("out") / "compare", help="folder for report.md, results.csv and plots (default: %(default)s)")
     c.add_argument("--seed", type=int, default=0, help="seed for splits and models (default: %(default)s)")
     c.add_argument("--no-tune", action="store_true", help="use each model's stored hyper-parameters instead of tuning them on validation data")
+    c.add_argument("--budget", type=_seconds, default=TUNE_BUDGET, metavar="SECONDS",
+                   help="seconds of search per model: its stored choice, then sampled grid points until spent; inf: the whole sample (default: %(default)s)")
     c.set_defaults(func=cmd_compare)
 
 # %% ../nbs/12_cli.ipynb #cli00010

@@ -18,8 +18,8 @@ from .evaluate import (SLICES, SPLITS, Chance, compare, fmt_ci, grid_edges, head
 import llmrec.baselines as baselines
 
 # %% auto #0
-__all__ = ['FAMILIES', 'MODEL_NAMES', 'BASELINES', 'LLM_MODELS', 'RESULT_COLS', 'ModelSpec', 'model_specs', 'default_models',
-           'tune_models', 'plot_pr_curve', 'write_report', 'run_compare']
+__all__ = ['FAMILIES', 'MODEL_NAMES', 'LLM_MODELS', 'BASELINES', 'TUNE_BUDGET', 'RESULT_COLS', 'ModelSpec', 'model_specs',
+           'default_models', 'tune_models', 'plot_pr_curve', 'write_report', 'run_compare']
 
 # %% ../nbs/10_comparison.ipynb #cmpr0005
 @dataclass
@@ -54,7 +54,7 @@ def model_specs()->dict:
     ft = lambda n: (lambda seed=0, device=None, **p: _build(_finetune(n), p, seed, device))
     bl = lambda cls: (lambda seed=0, device=None, **p: _build(cls, p, seed, device))
     cf = {"userknn": baselines.UserKNN, "itemknn": baselines.ItemKNN, "mf-rating": baselines.BiasedMF, "als": baselines.ALS,
-          "bpr": baselines.BPR, "ease": baselines.EASE}
+          "bpr": baselines.BPR, "ease": baselines.EASE, "item2vec": baselines.Item2Vec}
     specs = {"chance": ModelSpec(lambda seed=0, device=None: Chance(), "chance"),
              "popularity": ModelSpec(lambda seed=0, device=None: Popularity(), "collaborative")}
     specs |= {n: ModelSpec(bl(c), "collaborative", G.get(n, {}), D.get(n, {}), N.get(n)) for n, c in cf.items()}
@@ -67,10 +67,10 @@ def model_specs()->dict:
     specs["hybrid"] = ModelSpec(None, "language model")                 # EASE + cosine-LLM, built from their choices (see `build_models`)
     return specs
 
-MODEL_NAMES = ["chance", "popularity", "userknn", "itemknn", "mf-rating", "als", "bpr", "ease",
+MODEL_NAMES = ["chance", "popularity", "userknn", "itemknn", "mf-rating", "als", "bpr", "ease", "item2vec",
                "genres", "tfidf", "word2vec", "cosine-llm", "two-tower-hybrid", "hybrid"]
-BASELINES = MODEL_NAMES[1:11]                      # the references of the significance tests: collaborative and content models
-LLM_MODELS = MODEL_NAMES[11:]
+LLM_MODELS = MODEL_NAMES[MODEL_NAMES.index("cosine-llm"):]
+BASELINES = [n for n in MODEL_NAMES[1:] if n not in LLM_MODELS]   # the references of the significance tests: collaborative and content models
 
 # %% ../nbs/10_comparison.ipynb #cdbd2887
 def _py(v):
@@ -96,11 +96,13 @@ def default_models(names=None, # model names (default `MODEL_NAMES`)
         else: out[n] = specs[n].make(seed=seed, device=device, **p[n])
     return out
 
+TUNE_BUDGET = 10.0   # seconds of search per model in `llmrec compare`: the stored choice, then sampled grid points until spent
+
 def tune_models(names, # model names; a `hybrid` tunes its components, EASE and cosine-LLM
                 split, # a split with a validation part
                 seed:int=0, # model seed, and the seed that samples grid points
                 device=None, # torch device
-                budget:float|None=None, # seconds per model after which no new grid point is started
+                budget:float|None=None, # seconds per model after which no new grid point is started (the stored choice always runs); None: the whole sample
                 grids:dict|None=None, # name -> a grid replacing the model's own (e.g. a wider one)
                )->tuple[dict, pd.DataFrame]:
     "The chosen hyper-parameters by model name, and one row per tuned model: choice, validation NDCG@10, points tried, grid edges, seconds."
@@ -115,8 +117,9 @@ def tune_models(names, # model names; a `hybrid` tunes its components, EASE and 
         picks[n] = dict(s.defaults)
         if not grid: continue
         t0 = time.perf_counter()
+        start = {k: s.defaults[k] for k in grid} if set(grid) <= set(s.defaults) and all(s.defaults[k] in grid[k] for k in grid) else None
         tab = tune(lambda **p: s.make(seed=seed, device=device, **{**s.defaults, **p}), grid, split, "ndcg", 10,
-                   n_iter=s.n_iter, budget=budget, seed=seed)
+                   n_iter=s.n_iter, budget=budget, seed=seed, start=start)
         best = {k: _py(tab[k].iloc[0]) for k in grid}                       # by column: a row would turn ints into floats
         picks[n].update(best)
         rows.append(dict(model=n, chosen=best, valid_ndcg=float(tab.ndcg.iloc[0]), tried=int(tab.attrs["tried"]), points=int(tab.attrs["points"]),
@@ -219,7 +222,7 @@ def run_compare(dataset:str|RecDataset="ml-latest-small", # a MovieLens name, 's
                 params:dict|None=None, # hyper-parameters by model name, fixed: neither tuned nor defaulted
                 device=None, # torch device; None picks CUDA when present
                 tune:bool=True, # choose hyper-parameters on the split's validation part; False: the stored defaults
-                budget:float|None=None, # seconds of tuning per model before no new grid point starts; None: the whole sample
+                budget:float|None=TUNE_BUDGET, # seconds of search per model (the stored choice first, then grid points until spent); None: the whole sample
                 curve_ks=range(1, 101), # cut-offs of the precision–recall curve; None: no curve
                 grids:dict|None=None, # name -> a grid replacing the model's own when tuning
                )->pd.DataFrame:

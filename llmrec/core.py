@@ -183,7 +183,7 @@ def available_memory(device:str|torch.device|None="cpu", # where the allocation 
     if cap: avail = _parse_bytes(cap) if avail is None else min(avail, _parse_bytes(cap))
     return avail
 
-def _gb(n:float)->str: return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+def _gb(n:float)->str: return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n:,.0f} bytes"
 
 def require_memory(nbytes:float, # the estimated peak allocation
                    what:str, # who needs it, e.g. 'EASE for 87,585 items'

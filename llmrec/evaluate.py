@@ -271,6 +271,7 @@ def tune(make, # a function of keyword arguments returning an unfitted Recommend
          n_iter:int|None=None, # points drawn from the grid; None: every point
          budget:float|None=None, # seconds: no new point is started once they are spent (at least one point runs)
          seed:int=0, # draws `n_iter` points with this seed
+         start:dict|None=None, # a point tried first, on top of the `n_iter` drawn (e.g. the stored defaults), so tuning never ends below it
         )->pd.DataFrame:
     "Score grid points on the validation data: one row per point tried, best first, with its fit seconds."
     from sklearn.model_selection import ParameterGrid, ParameterSampler      # imported here: scikit-learn is slow to import
@@ -278,13 +279,16 @@ def tune(make, # a function of keyword arguments returning an unfitted Recommend
     if not grid: raise ValueError("grid is empty: give at least one parameter with its values, e.g. dict(lam=[100, 500]).")
     size = len(ParameterGrid(grid))
     points = list(ParameterGrid(grid)) if n_iter is None or n_iter >= size else list(ParameterSampler(grid, int(n_iter), random_state=seed))
+    if start:
+        if set(start) != set(grid): raise ValueError(f"start={start} must give a value for exactly the grid's parameters {list(grid)}.")
+        points = [dict(start)] + [p for p in points if p != start]
     rows, t0 = [], time.perf_counter()
     for p in progress(points, desc=f"tune {metric}"):
         if rows and budget is not None and time.perf_counter() - t0 > budget: break
         t = time.perf_counter(); m = make(**p).fit(split.train); secs = time.perf_counter() - t
         rows.append({**p, metric: validation_score(m, split.valid, metric, k), "fit_s": round(secs, 2)})
     out = pd.DataFrame(rows).sort_values(metric, ascending=metric in ("rmse", "mae"), kind="stable").reset_index(drop=True)
-    out.attrs.update(grid=grid, points=size, tried=len(rows), metric=metric)
+    out.attrs.update(grid=grid, points=size, tried=len(rows), metric=metric, start=start)
     return out
 
 def grid_edges(result:pd.DataFrame, # a `tune` table (best first)
