@@ -215,7 +215,7 @@ class BPR(TorchRecommender):
         return self.user_f_[uidx.to(self.device_)] @ V.T + bi
 
 # %% ../nbs/04_baselines.ipynb #i2v00002
-class Item2Vec(Recommender):
+class Item2Vec(TorchRecommender):
     "Item2vec: skip-gram Word2Vec (gensim) over users' time-ordered item sequences; scores are mean history input vector · item output vector."
     def __init__(self, dim:int=64, # vector size
                  window:int=10, # items on each side of an item that count as its context
@@ -227,7 +227,7 @@ class Item2Vec(Recommender):
                  device=None): # torch device of the vectors; None picks CUDA when present
         self.dim, self.window, self.epochs, self.negative = dim, window, epochs, negative
         self.ns_exponent, self.sample, self.seed, self.device = ns_exponent, sample, seed, device
-    def _fit(self, train):
+    def _fit_torch(self, train):
         for p in ("dim", "window", "epochs", "negative"):
             if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use at least 1.")
         from gensim.models import Word2Vec                                    # imported here: gensim is slow to import
@@ -240,7 +240,6 @@ class Item2Vec(Recommender):
         Vin, Vout = (np.zeros((len(self.items_), int(self.dim)), np.float32) for _ in range(2))
         Vin[keys], Vout[keys] = w2v.wv.vectors, w2v.syn1neg                      # items never seen keep zero vectors
         U = np.asarray(self.seen_ @ Vin) / np.maximum(self.seen_.sum(1).A, 1)
-        self.device_ = get_device(self.device)
         self.item_vecs_, self.user_vecs_ = torch.as_tensor(Vout, device=self.device_), torch.as_tensor(U, dtype=torch.float32, device=self.device_)
     def _score(self, uidx, iidx):
         V = self.item_vecs_ if iidx is None else self.item_vecs_[iidx.to(self.device_)]

@@ -39,32 +39,28 @@ def _build(cls, p:dict, seed:int, device)->Recommender:
     extra = {k: v for k, v in (("seed", seed), ("device", device)) if k in sig and k not in p}
     return cls(**p, **extra)
 
-def _scoring(name): import llmrec.scoring as m; return getattr(m, name)       # imported on demand: they load transformers
-def _finetune(name): import llmrec.finetune as m; return getattr(m, name)
-def _encode(name): import llmrec.encode as m; return getattr(m, name)
-
 def _word2vec(seed=0, device=None, dim:int=100, window:int=5, **cosine):
     "Cosine similarity on static word vectors trained on the catalogue's item texts."
-    return _scoring("CosineRecommender")(encoder=_encode("WordVectorEncoder")(dim=dim, window=window, seed=seed), cache=False, **cosine)
+    from llmrec.encode import WordVectorEncoder
+    from llmrec.scoring import CosineRecommender
+    return CosineRecommender(encoder=WordVectorEncoder(dim=dim, window=window, seed=seed), cache=False, **cosine)
 
 def model_specs()->dict:
     "Every model `llmrec compare` knows, by name, in the order of its tables."
+    import llmrec.scoring as s, llmrec.finetune as f                        # imported here, not with the module: they load transformers
     G, D, N = baselines.GRIDS, baselines.DEFAULTS, baselines.N_ITER
-    sc = lambda n: (lambda seed=0, device=None, **p: _build(_scoring(n), p, seed, device))
-    ft = lambda n: (lambda seed=0, device=None, **p: _build(_finetune(n), p, seed, device))
     bl = lambda cls: (lambda seed=0, device=None, **p: _build(cls, p, seed, device))
     cf = {"userknn": baselines.UserKNN, "itemknn": baselines.ItemKNN, "mf-rating": baselines.BiasedMF, "als": baselines.ALS,
           "bpr": baselines.BPR, "ease": baselines.EASE, "item2vec": baselines.Item2Vec}
     specs = {"chance": ModelSpec(lambda seed=0, device=None: Chance(), "chance"),
              "popularity": ModelSpec(lambda seed=0, device=None: Popularity(), "collaborative")}
     specs |= {n: ModelSpec(bl(c), "collaborative", G.get(n, {}), D.get(n, {}), N.get(n)) for n, c in cf.items()}
-    import llmrec.scoring as s, llmrec.finetune as f
-    for n, cls in (("genres", "GenreRecommender"), ("tfidf", "TfidfRecommender")):
-        specs[n] = ModelSpec(sc(cls), "content", s.TEXT_GRIDS.get(n, {}), s.TEXT_DEFAULTS.get(n, {}))
+    for n, cls in (("genres", s.GenreRecommender), ("tfidf", s.TfidfRecommender)):
+        specs[n] = ModelSpec(bl(cls), "content", s.TEXT_GRIDS.get(n, {}), s.TEXT_DEFAULTS.get(n, {}))
     specs["word2vec"] = ModelSpec(_word2vec, "content", s.TEXT_GRIDS.get("word2vec", {}), s.TEXT_DEFAULTS.get("word2vec", {}))
-    specs["cosine-llm"] = ModelSpec(sc("CosineRecommender"), "language model", s.TEXT_GRIDS.get("cosine-llm", {}), s.TEXT_DEFAULTS.get("cosine-llm", {}))
-    specs["two-tower-hybrid"] = ModelSpec(ft("TwoTowerHybrid"), "language model", f.TWO_TOWER_GRID, f.TWO_TOWER_DEFAULTS, f.TWO_TOWER_N_ITER)
-    specs["hybrid"] = ModelSpec(None, "language model")                 # EASE + cosine-LLM, built from their choices (see `build_models`)
+    specs["cosine-llm"] = ModelSpec(bl(s.CosineRecommender), "language model", s.TEXT_GRIDS.get("cosine-llm", {}), s.TEXT_DEFAULTS.get("cosine-llm", {}))
+    specs["two-tower-hybrid"] = ModelSpec(bl(f.TwoTowerHybrid), "language model", f.TWO_TOWER_GRID, f.TWO_TOWER_DEFAULTS, f.TWO_TOWER_N_ITER)
+    specs["hybrid"] = ModelSpec(None, "language model")                 # EASE + cosine-LLM, built from their choices (see `default_models`)
     return specs
 
 MODEL_NAMES = ["chance", "popularity", "userknn", "itemknn", "mf-rating", "als", "bpr", "ease", "item2vec",
