@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools, warnings
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
-from .core import USER, ITEM, RATING, TIMESTAMP, Recommender, Popularity, get_device, progress, require_memory, topk, torch_threads
+from .core import USER, ITEM, RATING, TIMESTAMP, Recommender, Popularity, get_device, progress, topk, torch_threads
 from .evaluate import validation_score
 
 # %% auto #0
@@ -28,15 +28,9 @@ def _sparse(m:sp.spmatrix, device)->torch.Tensor:
 class TorchRecommender(Recommender):
     "A `Recommender` whose learned state lives in torch tensors on `device_`; subclasses implement `_fit_torch`."
     def _fit(self, train):
-        self.device_ = get_device(getattr(self, "device", None))
-        U, I = self.seen_.shape                                               # refused up front when the fit would not fit in memory
-        require_memory(self._memory(U, I), f"{type(self).__name__} on {U:,} users × {I:,} items", "use a model that keeps the data sparse "
-                       "(e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)", self.device_)
+        self.device_ = self._memory_device()                                  # `Recommender.fit` has checked `_memory` against it
         self._fit_torch(train)
     def _fit_torch(self, train): raise NotImplementedError
-    def _memory(self, U:int, I:int)->float:
-        "Estimated peak bytes of the fit on `U` users × `I` items; models that hold the dense matrix (`_X`) or more override it."
-        return 0.0
     def _X(self)->torch.Tensor:
         "The binary user × item interaction matrix, dense, on `device_`."
         return torch.as_tensor(self.seen_.toarray(), device=self.device_)
@@ -50,7 +44,8 @@ class UserKNN(TorchRecommender):
                  shrink:float=0.0, # added to the cosine's denominator; damps similarities built on few interactions
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.device = k, shrink, device
-    def _memory(self, U, I): return 4 * U * I                                 # the dense interaction matrix
+    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    def _memory(self, U, I, n): return 4 * U * I                              # the dense interaction matrix
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: use at least one neighbour.")
         self.X_ = self._X()
@@ -75,7 +70,8 @@ class ItemKNN(TorchRecommender):
                  block:int=1024, # items whose similarities are computed at once (memory: block × n_items floats)
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.block, self.device = k, shrink, block, device
-    def _memory(self, U, I): return 4 * U * I + 8 * min(self.block, I) * I     # + a block of similarities and its quotient
+    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    def _memory(self, U, I, n): return 4 * U * I + 8 * min(self.block, I) * I  # + a block of similarities and its quotient
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: keep at least one neighbour per item.")
         X = self._X(); n = X.shape[1]
@@ -102,7 +98,8 @@ class EASE(TorchRecommender):
                  dual:bool|None=None, # solve the users × users system (Woodbury); None: when there are fewer users than items
                  device=None): # torch device; None picks CUDA when present
         self.lam, self.dual, self.device = lam, dual, device
-    def _memory(self, U, I):                                              # float64 Gram, inverse and weights (or the dual's)
+    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    def _memory(self, U, I, n):                                           # float64 Gram, inverse and weights (or the dual's)
         dual = U < I if self.dual is None else bool(self.dual)
         return 24 * U * I + 16 * U * U if dual else 12 * U * I + 28 * I * I
     def _fit_torch(self, train):
@@ -145,7 +142,7 @@ class ALS(TorchRecommender):
             A = base + self.alpha * (Rc @ YY).view(-1, f, f)
             out[s:s + chunk] = torch.linalg.solve(A, (1 + self.alpha) * (Rc @ Y))
         return out
-    def _memory(self, U, I): return 4 * (max(U, I) + 1024) * self.factors ** 2   # the f² outer products of one side (the data stays sparse)
+    def _memory(self, U, I, n): return 4 * (max(U, I) + 1024) * self.factors ** 2   # the f² outer products of one side (the data stays sparse)
     def loss(self)->float:
         "The weighted squared error plus penalty that ALS minimises (for checking convergence)."
         S = self.user_f_ @ self.item_f_.T
@@ -176,6 +173,8 @@ class BPR(TorchRecommender):
                  seed:int=0, # initialisation and sampling seed
                  device=None): # torch device; None picks CUDA when present
         self.factors, self.reg, self.lr, self.epochs, self.batch_size, self.seed, self.device = factors, reg, lr, epochs, batch_size, seed, device
+    def _memory(self, U, I, n):                                                # factors, their gradients and Adam's two moments; ~10 int64 arrays of the interactions
+        return 16 * ((U + I) * self.factors + I) + 80 * n
     def _negatives(self, u:np.ndarray, rng, seen_keys:np.ndarray, n_items:int)->np.ndarray:
         "One uniformly drawn item per user in `u`, redrawn (up to 50 times) while the user has seen it."
         j = rng.integers(n_items, size=len(u))
@@ -227,6 +226,8 @@ class Item2Vec(TorchRecommender):
                  device=None): # torch device of the vectors; None picks CUDA when present
         self.dim, self.window, self.epochs, self.negative = dim, window, epochs, negative
         self.ns_exponent, self.sample, self.seed, self.device = ns_exponent, sample, seed, device
+    def _memory(self, U, I, n):                                                # gensim's two tables and their copies, float64 user means, ~100 bytes per
+        return 16 * I * self.dim + 12 * U * self.dim + 100 * n + 300 * I       # sequence token (Python str in a list), gensim's vocabulary
     def _fit_torch(self, train):
         for p in ("dim", "window", "epochs", "negative"):
             if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use at least 1.")
@@ -256,6 +257,7 @@ class BiasedMF(TorchRecommender):
                  seed:int=0, # initialisation and shuffling seed
                  device=None): # torch device; None picks CUDA when present
         self.factors, self.reg, self.lr, self.epochs, self.batch_size, self.seed, self.device = factors, reg, lr, epochs, batch_size, seed, device
+    def _memory(self, U, I, n): return 16 * (U + I) * (self.factors + 1) + 40 * n   # factors and biases with gradients and Adam's moments; index arrays
     def _fit_torch(self, train):
         g, rng, dev = torch.Generator().manual_seed(self.seed), np.random.default_rng(self.seed), self.device_
         if RATING not in train.ratings: raise ValueError("BiasedMF fits rating values: train.ratings needs a 'rating' column.")
@@ -316,6 +318,8 @@ class Hybrid(Recommender):
         self._valid = valid
         try: return super().fit(train)
         finally: del self._valid
+    def _memory(self, U, I, n):                                                # the fitted components are held together
+        return sum(m._memory(U, I, n) for m in (self.models.values() if isinstance(self.models, dict) else self.models))
     def _fit(self, train):
         comps = self.models if isinstance(self.models, dict) else {type(m).__name__.lower(): m for m in self.models}
         if len(comps) < 2: raise ValueError(f"Hybrid needs at least two models, got {len(comps)}: pass e.g. {{'ease': EASE(), 'cosine': CosineRecommender()}}.")

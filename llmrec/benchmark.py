@@ -647,11 +647,12 @@ def synthetic_at_scale(n_users:int=6040, # users
 _COST_CHILD = r'''
 import json, sys, time
 from llmrec.benchmark import synthetic_at_scale
-from llmrec.comparison import run_compare
+from llmrec.comparison import default_models, run_compare
 def mem(key):
     with open("/proc/self/status") as f: return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key + ":"))
 name, data = sys.argv[1], json.loads(sys.argv[2])
 ds = synthetic_at_scale(**data)
+est = default_models([name])[name]._memory(ds.n_users, ds.n_items, ds.n_ratings)    # the model's own estimate, at its stored defaults
 base = mem("VmRSS")
 with open("/proc/self/clear_refs", "w") as f: f.write("5")                   # the peak (VmHWM) starts again from here
 row, t = dict(model=name), time.perf_counter()
@@ -662,7 +663,7 @@ try:
 except ValueError as e:                                                     # a model that refuses for memory (require_memory)
     if " needs ~" not in str(e): raise
     row.update(status=f"refused: {e}")
-row.update(wall_s=time.perf_counter() - t, rss_before_mb=base / 2**20, peak_rss_mb=mem("VmHWM") / 2**20)
+row.update(wall_s=time.perf_counter() - t, rss_before_mb=base / 2**20, peak_rss_mb=mem("VmHWM") / 2**20, estimate_mb=est / 2**20)
 print("RESULT " + json.dumps(row))
 '''
 

@@ -297,6 +297,7 @@ class Recommender:
         self.seen_ = sp.csr_matrix((np.ones(len(u), np.float32), (u, i)), shape=(len(self.users_), len(self.items_)))
         self.seen_.sum_duplicates(); self.seen_.data[:] = 1
         self.item_counts_ = np.bincount(i, minlength=len(self.items_)).astype(np.float32)
+        self._require_memory(self._memory(*self.seen_.shape, self.seen_.nnz))   # refused up front when the fit would not fit in memory
         self._fit(train)
         return self
 
@@ -305,6 +306,17 @@ class Recommender:
         return self.users_.index(df[USER].to_numpy()), self.items_.index(df[ITEM].to_numpy())
 
     def _fit(self, train): pass
+    _memory_hint = "shrink the data first (llmrec.data.k_core), or use a machine with more memory"
+    def _memory(self, U:int, I:int, n:int)->float:
+        "Estimated peak bytes of fitting on `U` users × `I` items with `n` interactions, beyond the data itself (0: negligible)."
+        return 0.0
+    def _memory_device(self)->torch.device:
+        "Where the fit allocates: the model's `device` (None: CUDA when present), or the CPU for models without one."
+        return get_device(self.device) if hasattr(self, "device") else torch.device("cpu")
+    def _require_memory(self, nbytes:float):
+        "Refuse a fit that needs `nbytes` more than `available_memory` (a model that learns its size during `_fit` calls it again)."
+        (U, I), n = self.seen_.shape, self.seen_.nnz
+        require_memory(nbytes, f"{type(self).__name__} on {U:,} users × {I:,} items ({n:,} interactions)", self._memory_hint, self._memory_device())
     def _score(self, uidx:torch.Tensor, iidx:torch.Tensor|None)->torch.Tensor: raise NotImplementedError
     def _predict(self, uidx:np.ndarray, iidx:np.ndarray)->np.ndarray: raise NotImplementedError
 

@@ -15,8 +15,9 @@ from .core import atomic_dir, atomic_write, get_device, machine_info, progress, 
 from .data import data_home
 
 # %% auto #0
-__all__ = ['HUB_MODEL', 'default_model', 'model_dir', 'tiny_bert', 'quiet_transformers', 'TextEncoder', 'pool', 'autocast',
-           'embed_texts', 'model_fingerprint', 'EmbeddingCache', 'words', 'WordVectorEncoder', 'adapt_encoder']
+__all__ = ['HUB_MODEL', 'default_model', 'model_dir', 'tiny_bert', 'quiet_transformers', 'TextEncoder', 'encoder_dim', 'pool',
+           'autocast', 'embed_texts', 'model_fingerprint', 'EmbeddingCache', 'words', 'WordVectorEncoder',
+           'adapt_encoder']
 
 # %% ../nbs/05_encode.ipynb #fbdb9f97
 HUB_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -147,6 +148,16 @@ def load(self:TextEncoder)->TextEncoder:
     self.dir_, self.device_, self.dtype_, self.tokenizer_, self.model_ = d, dev, dt, tok, mdl
     self.dim_ = int(mdl.config.hidden_size)
     return self
+
+# %% ../nbs/05_encode.ipynb #edim0002
+def encoder_dim(encoder=None, # a text encoder: `TextEncoder`, `WordVectorEncoder`, or anything with an int `dim_` or `dim`; None: `TextEncoder()`
+               )->int|None:
+    "The size of `encoder`'s vectors without loading weights or encoding: its `dim_` or `dim`, else its model's config; None when it does not say."
+    encoder = TextEncoder() if encoder is None else encoder
+    for a in ("dim_", "dim"):
+        if isinstance(getattr(encoder, a, None), (int, np.integer)): return int(getattr(encoder, a))
+    if not isinstance(encoder, TextEncoder): return None
+    return int(json.loads((model_dir(encoder.model or default_model()) / "config.json").read_text())["hidden_size"])
 
 # %% ../nbs/05_encode.ipynb #90e1f11f
 def pool(h:torch.Tensor, # (batch, tokens, dim) token vectors

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, get_device, progress, set_seed, topk
 from .data import catalogue_texts
-from .encode import TextEncoder, autocast, default_model, embed_texts, model_dir, pool, quiet_transformers
+from .encode import TextEncoder, autocast, encoder_dim, default_model, embed_texts, model_dir, pool, quiet_transformers
 from .training import (TrainConfig, FineTuned, Table, add_lora, collate_tensors, count_params, history_table,
                              holdout_split, train_model)
 
@@ -582,6 +582,13 @@ class _HybridTowers(nn.Module):
         return self.user_id(u) + self.proj(s / c.clamp_min(1))
 
 # %% ../nbs/07b_finetune.ipynb #tthy0004
+@patch
+def _memory(self:TwoTowerHybrid, U, I, n):
+    "Text vectors (and the centred copy), the users' sums, both towers with AdamW's state, one step's logits, the shuffled interactions."
+    d, k = encoder_dim(self.encoder) or 1024, int(self.dim)                   # an encoder that does not say: assume a large one
+    cols = I if self.negatives is None else min(I, int(self.negatives) + int(self.batch_size))
+    return 4 * d * (3 * I + U) + 16 * ((U + I) * k + I + d * k) + 12 * int(self.batch_size) * cols + 24 * n
+
 @patch
 def _fit(self:TwoTowerHybrid, train):
     "Encode the catalogue once, then train both towers on every training interaction; sets `item_emb_`, `item_bias_`, `user_emb_` and `losses_`."

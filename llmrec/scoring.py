@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from fastcore.basics import patch
 from .core import ITEM, RATING, TIMESTAMP, Recommender
 from .data import catalogue_texts, user_text
-from .encode import TextEncoder
+from .encode import TextEncoder, encoder_dim
 
 # %% auto #0
 __all__ = ['POOLINGS', 'INDEXES', 'TEXT_SOURCES', 'SCORINGS', 'TEXT_MODELS', 'TEXT_GRIDS', 'TEXT_DEFAULTS', 'pool_history',
@@ -313,6 +313,12 @@ def _item_behaviour(self:CosineRecommender, uidx:torch.Tensor, iidx:torch.Tensor
 
 # %% ../nbs/06_scoring.ipynb #cosfit02
 @patch
+def _memory(self:CosineRecommender, U, I, n):
+    "Item vectors and their centred copies, user vectors, the pooling weights, the behaviour-vector neighbours (the encoder's weights aside)."
+    d = encoder_dim(self.encoder) or 1024                                       # an encoder that does not say: assume a large one
+    return 4 * d * (5 * I + 3 * U) + 24 * n + (12 * I * int(self.neighbours) if self.scoring == "behaviour-vector" else 0)
+
+@patch
 def _fit(self:CosineRecommender, train):
     self._check_params()
     E = self._item_vectors(train)
@@ -450,6 +456,7 @@ def _fit(self:TfidfRecommender, train):
     if any(str(t).strip() for t in texts):
         self.vectorizer_ = self._vectorizer().fit([t for t in texts if str(t).strip()])
         X = self.vectorizer_.transform(texts)
+    self._require_memory(24 * (X.nnz + np.minimum(self.seen_ @ X.getnnz(1), X.shape[1]).sum()))   # a user row holds at most its items' words
     self.has_text_ = X.getnnz(1) > 0
     _warn_textless(self.has_text_, type(self).__name__, self._what)
     self.item_mean_ = np.asarray(X[self.has_text_].mean(0)).ravel() if self.center and self.has_text_.any() else None
