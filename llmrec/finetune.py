@@ -16,7 +16,7 @@ from torch import nn
 from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, get_device, progress, set_seed, topk
 from .data import catalogue_texts
 from .encode import TextEncoder, autocast, encoder_dim, default_model, embed_texts, model_dir, pool, quiet_transformers
-from .training import (TrainConfig, FineTuned, Table, add_lora, collate_tensors, count_params, history_table,
+from .training import (TrainConfig, FineTuned, Table, add_lora, collate_tensors, count_params, history_table, training_memory,
                              holdout_split, train_model)
 
 # %% auto #0
@@ -187,6 +187,10 @@ class ProfileBilinear(FineTuned):
         self.encoder, self.head, self.profile, self.biases, self.hidden, self.dropout = encoder, head, profile, biases, hidden, dropout
         self.template, self.training, self.cache = template, training, cache
 
+    def _memory(self, U, I, n):                                           # item vectors, the per-user sums, one item vector per rating (twice),
+        d = encoder_dim(self.encoder) or 1024                               # the examples' arrays; the head and biases with Adam's state
+        return 4 * d * (2 * I + 3 * U + 2 * n) + 40 * n + 16 * (U + I + 3 * d * int(self.hidden))
+
     def _fit(self, train):
         if self.head not in ("bilinear", "mlp"): raise ValueError(f"head={self.head!r}: use 'bilinear' or 'mlp'.")
         if self.profile not in ("rating", "mean"): raise ValueError(f"profile={self.profile!r}: use 'rating' or 'mean'.")
@@ -321,6 +325,7 @@ class CrossEncoderRegressor(FineTuned):
                                                    num_labels=1, problem_type="regression", ignore_mismatched_sizes=True)
         if self.lora: mdl = add_lora(mdl, self.lora, "SEQ_CLS")
         self.trainable_params_, self.total_params_ = count_params(mdl)
+        self._require_memory(training_memory(mdl, cfg.batch_size, int(self.max_length), cfg.precision()))   # refused before training
         tr, va = _rating_examples(self, train, self._valid, cfg, self.max_examples)
         hist = _Histories(train, True, bool(self.genres), self.order)
         def table(df):                                                      # 'loo': leave the rated item out of its own profile
@@ -487,6 +492,7 @@ class TwoTowerRetriever(FineTuned):
             if item_enc is not None: item_enc = add_lora(item_enc, self.lora, "FEATURE_EXTRACTION")
         net = _TwoTower(enc, item_enc, self.pooling, float(self.temperature))
         self.trainable_params_, self.total_params_ = count_params(net)
+        self._require_memory(training_memory(net, cfg.batch_size, int(self.max_length), cfg.precision()))   # refused before training
         pairs = next_item_pairs(train, int(self.max_items), int(self.min_history))
         if self._valid is None:
             tr, va = holdout_split(len(pairs), cfg.valid_frac, cfg.max_valid, cfg.seed)

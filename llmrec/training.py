@@ -20,7 +20,7 @@ from .encode import TextEncoder, quiet_transformers
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'TrainConfig', 'Table', 'collate_tensors', 'holdout_split', 'checkpoints', 'history_table',
-           'train_model', 'tiny_word_bert', 'add_lora', 'count_params', 'FineTuned']
+           'train_model', 'tiny_word_bert', 'add_lora', 'count_params', 'training_memory', 'FineTuned']
 
 # %% ../nbs/07a_training.ipynb #595b379e
 PRECISIONS = ("auto", "bf16", "fp16", "no")
@@ -239,6 +239,20 @@ def count_params(model:nn.Module)->tuple[int, int]:
     "(trainable, total) parameter counts."
     ps = list(model.parameters())
     return sum(p.numel() for p in ps if p.requires_grad), sum(p.numel() for p in ps)
+
+def training_memory(model:nn.Module, # the network to train (a transformer inside it is found by its config)
+                    batch_size:int, # examples per step
+                    seq_len:int, # tokens per example
+                    precision:str="no", # 'no' (fp32), 'bf16' or 'fp16': what `TrainConfig.precision()` says
+                   )->float:
+    "Estimated peak bytes of training `model` with Adam(W): fp32 weights, the trainable ones' gradients and two moments, and the transformer layers' activations."
+    trainable, total = count_params(model)
+    cfg = next((m.config for m in model.modules() if hasattr(getattr(m, "config", None), "num_hidden_layers")), None)
+    act = 0.0
+    if cfg is not None:                                                  # per layer s·b·h·(34 + 5·a·s/h) bytes in 16-bit (Korthikanti et al. 2022)
+        s, b, h, a = int(seq_len), int(batch_size), cfg.hidden_size, cfg.num_attention_heads
+        act = cfg.num_hidden_layers * s * b * h * (34 + 5 * a * s / h) * (2 if precision == "no" else 1)
+    return 4 * total + 12 * trainable + act
 
 # %% ../nbs/07a_training.ipynb #ad770a9f
 def _jsonable(v):
