@@ -176,12 +176,13 @@ class BPR(TorchRecommender):
     def _memory(self, U, I, n):                                                # factors, their gradients and Adam's two moments; ~10 int64 arrays of the interactions
         return 16 * ((U + I) * self.factors + I) + 80 * n
     def _negatives(self, u:np.ndarray, rng, seen_keys:np.ndarray, n_items:int)->np.ndarray:
-        "One uniformly drawn item per user in `u`, redrawn (up to 50 times) while the user has seen it."
-        j = rng.integers(n_items, size=len(u))
-        for _ in range(50):
-            bad = np.isin(u * n_items + j, seen_keys)
-            if not bad.any(): break
-            j[bad] = rng.integers(n_items, size=int(bad.sum()))
+        "One uniformly drawn item per user in `u`, redrawn (up to 50 times) while the user has seen it; `seen_keys` sorted."
+        j, idx = rng.integers(n_items, size=len(u)), np.arange(len(u))
+        for _ in range(50):                                                    # only the redrawn ones are looked up again (binary search)
+            k = u[idx] * n_items + j[idx]
+            idx = idx[seen_keys[np.minimum(np.searchsorted(seen_keys, k), len(seen_keys) - 1)] == k]
+            if not len(idx): break
+            j[idx] = rng.integers(n_items, size=len(idx))
         return j
     def _fit_torch(self, train):
         g, rng, dev = torch.Generator().manual_seed(self.seed), np.random.default_rng(self.seed), self.device_

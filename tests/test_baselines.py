@@ -114,6 +114,23 @@ def test_bpr_negatives_are_unseen():
     assert X[u, j].sum() == 0
 
 
+def test_bpr_negatives_draw_what_the_plain_redraw_loop_draws():
+    "Looking up only the redrawn triples (binary search) consumes the generator exactly as re-checking every triple with np.isin did."
+    ds, X = random_data(density=0.5, seed=7)
+    m = BPR(epochs=1).fit(ds)
+    u, I = np.repeat(np.arange(X.shape[0]), 50), X.shape[1]
+    coo = m.seen_.tocoo()
+    keys = np.sort(coo.row.astype(np.int64) * I + coo.col)
+    def plain(rng):
+        j = rng.integers(I, size=len(u))
+        for _ in range(50):
+            bad = np.isin(u * I + j, keys)
+            if not bad.any(): break
+            j[bad] = rng.integers(I, size=int(bad.sum()))
+        return j
+    assert np.array_equal(m._negatives(u, np.random.default_rng(3), keys, I), plain(np.random.default_rng(3)))
+
+
 def test_mf_rating_prediction(ml):
     sp = random_split(ml, test_frac=0.1, seed=0)
     y = sp.test.rating.to_numpy()
