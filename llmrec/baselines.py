@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools, warnings
 import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
-from .core import USER, ITEM, RATING, TIMESTAMP, Recommender, Popularity, get_device, progress, topk, torch_threads
+from .core import USER, ITEM, RATING, TIMESTAMP, Recommender, Popularity, progress, topk, torch_threads
 from .evaluate import validation_score
 
 # %% auto #0
@@ -25,10 +25,12 @@ def _sparse(m:sp.spmatrix, device)->torch.Tensor:
         return torch.sparse_csr_tensor(torch.as_tensor(m.indptr, dtype=torch.int64), torch.as_tensor(m.indices, dtype=torch.int64),
                                        torch.as_tensor(m.data), size=m.shape).to(device)
 
+_DENSE_HINT = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+
 class TorchRecommender(Recommender):
     "A `Recommender` whose learned state lives in torch tensors on `device_`; subclasses implement `_fit_torch`."
     def _fit(self, train):
-        self.device_ = self._memory_device()                                  # `Recommender.fit` has checked `_memory` against it
+        self.device_ = self._fit_device()                                  # `Recommender.fit` has checked `_memory` against it
         self._fit_torch(train)
     def _fit_torch(self, train): raise NotImplementedError
     def _X(self)->torch.Tensor:
@@ -44,7 +46,7 @@ class UserKNN(TorchRecommender):
                  shrink:float=0.0, # added to the cosine's denominator; damps similarities built on few interactions
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.device = k, shrink, device
-    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    _memory_hint = _DENSE_HINT
     def _memory(self, U, I, n): return 4 * U * I                              # the dense interaction matrix
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: use at least one neighbour.")
@@ -70,7 +72,7 @@ class ItemKNN(TorchRecommender):
                  block:int=1024, # items whose similarities are computed at once (memory: block × n_items floats)
                  device=None): # torch device; None picks CUDA when present
         self.k, self.shrink, self.block, self.device = k, shrink, block, device
-    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    _memory_hint = _DENSE_HINT
     def _memory(self, U, I, n): return 4 * U * I + 8 * min(self.block, I) * I  # + a block of similarities and its quotient
     def _fit_torch(self, train):
         if self.k < 1: raise ValueError(f"k={self.k}: keep at least one neighbour per item.")
@@ -98,7 +100,7 @@ class EASE(TorchRecommender):
                  dual:bool|None=None, # solve the users × users system (Woodbury); None: when there are fewer users than items
                  device=None): # torch device; None picks CUDA when present
         self.lam, self.dual, self.device = lam, dual, device
-    _memory_hint = "use a model that keeps the data sparse (e.g. --models bpr two-tower-hybrid), or shrink the data first (llmrec.data.k_core)"
+    _memory_hint = _DENSE_HINT
     def _memory(self, U, I, n):                                           # float64 Gram, inverse and weights (or the dual's)
         dual = U < I if self.dual is None else bool(self.dual)
         return 24 * U * I + 16 * U * U if dual else 12 * U * I + 28 * I * I
@@ -320,13 +322,16 @@ class Hybrid(Recommender):
         try: return super().fit(train)
         finally: del self._valid
     def _memory(self, U, I, n):                                                # the fitted components are held together
-        return sum(m._memory(U, I, n) for m in (self.models.values() if isinstance(self.models, dict) else self.models))
+        return sum(m._memory(U, I, n) for m in self._components().values())
+    def _components(self)->dict:
+        "The component models by name (a list is named after the classes)."
+        return self.models if isinstance(self.models, dict) else {type(m).__name__.lower(): m for m in self.models}
     def _fit(self, train):
-        comps = self.models if isinstance(self.models, dict) else {type(m).__name__.lower(): m for m in self.models}
+        comps = self._components()
         if len(comps) < 2: raise ValueError(f"Hybrid needs at least two models, got {len(comps)}: pass e.g. {{'ease': EASE(), 'cosine': CosineRecommender()}}.")
         if self.weights is not None and len(self.weights) != len(comps):
             raise ValueError(f"{len(self.weights)} weights for {len(comps)} models: pass one weight per model.")
-        self.device_ = get_device(self.device)
+        self.device_ = self._fit_device()
         for name, m in progress(comps.items(), desc="Hybrid components", total=len(comps)): m.fit(train)
         self.models_ = comps
         for name, m in comps.items():

@@ -310,13 +310,13 @@ class Recommender:
     def _memory(self, U:int, I:int, n:int)->float:
         "Estimated peak bytes of fitting on `U` users × `I` items with `n` interactions, beyond the data itself (0: negligible)."
         return 0.0
-    def _memory_device(self)->torch.device:
-        "Where the fit allocates: the model's `device` (None: CUDA when present), or the CPU for models without one."
+    def _fit_device(self)->torch.device:
+        "Where the fit allocates (and, for torch models, `device_`): the model's `device` (None: CUDA when present), or the CPU for models without one."
         return get_device(self.device) if hasattr(self, "device") else torch.device("cpu")
     def _require_memory(self, nbytes:float):
         "Refuse a fit that needs `nbytes` more than `available_memory` (a model that learns its size during `_fit` calls it again)."
         (U, I), n = self.seen_.shape, self.seen_.nnz
-        require_memory(nbytes, f"{type(self).__name__} on {U:,} users × {I:,} items ({n:,} interactions)", self._memory_hint, self._memory_device())
+        require_memory(nbytes, f"{type(self).__name__} on {U:,} users × {I:,} items ({n:,} interactions)", self._memory_hint, self._fit_device())
     def _score(self, uidx:torch.Tensor, iidx:torch.Tensor|None)->torch.Tensor: raise NotImplementedError
     def _predict(self, uidx:np.ndarray, iidx:np.ndarray)->np.ndarray: raise NotImplementedError
 

@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 import scipy.sparse as sp
 import torch.nn.functional as F
 from torch import nn
-from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, get_device, progress, set_seed, topk
+from .core import USER, ITEM, RATING, TIMESTAMP, SCORE, RANK, Recommender, progress, set_seed, topk
 from .data import catalogue_texts
 from .encode import TextEncoder, autocast, encoder_dim, default_model, embed_texts, model_dir, pool, quiet_transformers
 from .training import (TrainConfig, FineTuned, Table, add_lora, collate_tensors, count_params, history_table, training_memory,
@@ -603,7 +603,7 @@ def _fit(self:TwoTowerHybrid, train):
         if int(getattr(self, p)) < 1: raise ValueError(f"{p}={getattr(self, p)}: use a positive integer.")
     if self.lr <= 0 or self.weight_decay < 0: raise ValueError(f"lr={self.lr}, weight_decay={self.weight_decay}: lr must be positive and weight_decay at least 0.")
     set_seed(self.seed)
-    self.device_ = dev = get_device(self.device)
+    self.device_ = dev = self._fit_device()
     self.encoder_ = self.encoder if self.encoder is not None else TextEncoder()
     texts = catalogue_texts(train, self.items_.ids, self.template, type(self).__name__)
     X = np.asarray(self.encoder_.encode(texts, cache=self.cache), np.float32)

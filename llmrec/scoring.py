@@ -456,8 +456,9 @@ def _fit(self:TfidfRecommender, train):
     if any(str(t).strip() for t in texts):
         self.vectorizer_ = self._vectorizer().fit([t for t in texts if str(t).strip()])
         X = self.vectorizer_.transform(texts)
-    self._require_memory(24 * (X.nnz + np.minimum(self.seen_ @ X.getnnz(1), X.shape[1]).sum()))   # a user row holds at most its items' words
-    self.has_text_ = X.getnnz(1) > 0
+    words = X.getnnz(1)
+    self._require_memory(24 * (X.nnz + np.minimum(self.seen_ @ words, X.shape[1]).sum()))      # a user row holds at most its items' words
+    self.has_text_ = words > 0
     _warn_textless(self.has_text_, type(self).__name__, self._what)
     self.item_mean_ = np.asarray(X[self.has_text_].mean(0)).ravel() if self.center and self.has_text_.any() else None
     center = lambda X, has: SparseRows(X, has.astype(np.float64) if self.item_mean_ is not None else None, self.item_mean_).unit()
